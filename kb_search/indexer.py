@@ -1,0 +1,159 @@
+"""Write section documents into a Whoosh index, published atomically.
+
+The analysis (folding, stemming, compounds) happens here in Python; Whoosh receives ready terms
+separated by spaces, so the index on disk holds only Whoosh's own field types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+
+from kb_search.analysis import Analyzer, count_words, facet_value
+from kb_search.compounds import CompoundSplitter, bundled_words
+from kb_search.errors import DocsError
+from kb_search.publish import publish_directory
+from kb_search.schema import INFO_FILE, SCHEMA, SYNONYMS_FILE, VOCABULARY_FILE
+from kb_search.sections import Section
+from kb_search.synonyms import parse_synonyms
+
+INDEX_FORMAT = 1
+# Front-matter keys that are not facts to filter on (they are indexed as fields of their own).
+_NOT_FACETS = {"title", "description", "tags", "template", "hide", "search", "icon", "status_icon"}
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What one index build wrote, and how fast."""
+
+    path: Path
+    pages: int
+    sections: int
+    seconds: float
+
+    @property
+    def sections_per_second(self) -> float:
+        return self.sections / self.seconds if self.seconds else float("inf")
+
+
+def section_facets(section: Section) -> list[str]:
+    """Return the `key=value` filter terms of a section (front-matter facts and its topic)."""
+    facets = [f"topic={facet_value(topic_of(section.path))}"]
+    for key, value in section.fields.items():
+        if key in _NOT_FACETS:
+            continue
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            if isinstance(item, str | int | float | bool) and str(item).strip():
+                facets.append(f"{facet_value(key)}={facet_value(item)}")
+    return facets
+
+
+def topic_of(path: str, languages: Sequence[str] = ("de", "en")) -> str:
+    """Return a page's topic: its first folder below an optional language folder ("faq")."""
+    parts = path.split("/")
+    if len(parts) > 1 and parts[0] in languages:
+        parts = parts[1:]
+    return parts[0] if len(parts) > 1 else ""
+
+
+def jsonable(value: Any) -> Any:
+    """Turn front-matter values (dates, nested lists) into JSON-safe values."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def compound_dictionary(vocabulary: dict[str, Any]) -> set[str]:
+    """Return the words compounds may be split into: all words of the texts and the bundled list."""
+    words = set(vocabulary["dictionary"])
+    for counts in vocabulary["languages"].values():
+        words.update(counts)
+    return words
+
+
+def build_index(
+    sections: Sequence[Section],
+    index_dir: Path,
+    *,
+    synonyms_text: str,
+    info: dict[str, Any] | None = None,
+) -> IndexStats:
+    """Index sections into a new generation of `index_dir` and publish it; return the stats."""
+    if not sections:
+        raise DocsError("no pages to index: the docs folder has no Markdown pages")
+    parse_synonyms(synonyms_text)  # fail before writing anything
+    start = time.perf_counter()
+
+    def write(tmp: Path) -> None:
+        per_language: dict[str, dict[str, int]] = {}
+        for lang in sorted({s.language for s in sections}):
+            texts = (t for s in sections if s.language == lang for t in (s.title, s.heading or "", s.text))
+            count_words(lang, texts, per_language.setdefault(lang, {}))
+        vocabulary = {"languages": per_language, "dictionary": bundled_words()}
+        analyzer = Analyzer(CompoundSplitter(compound_dictionary(vocabulary)))
+        ix = whoosh_index.create_in(str(tmp), SCHEMA)
+        writer = ix.writer(limitmb=256)
+        title_cache: dict[tuple[str, str], str] = {}
+        try:
+            for section in sections:
+                lang = section.language
+                key = (lang, section.title)
+                if key not in title_cache:
+                    title_cache[key] = " ".join(analyzer.terms(lang, section.title))
+                writer.add_document(
+                    id=section.id,
+                    path=section.path,
+                    url=section.url,
+                    page_title=section.title,
+                    section=section.heading,
+                    text=section.text,
+                    facts=jsonable(section.fields),
+                    tag_names=list(section.tags),
+                    lang=lang,
+                    audience=section.audience,
+                    title=title_cache[key],
+                    heading=" ".join(analyzer.terms(lang, section.heading or "")),
+                    tags=" ".join(analyzer.terms(lang, " ".join(section.tags))),
+                    body=" ".join(analyzer.terms(lang, section.text)),
+                    tag=",".join(facet_value(t) for t in section.tags),
+                    facet=",".join(section_facets(section)),
+                )
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        ix.close()
+        (tmp / VOCABULARY_FILE).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
+        (tmp / SYNONYMS_FILE).write_text(synonyms_text, encoding="utf-8")
+        meta = {
+            "format": INDEX_FORMAT,
+            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "pages": len({s.path for s in sections}),
+            "sections": len(sections),
+            "languages": sorted({s.language for s in sections}),
+            "facet_keys": sorted({f.split("=", 1)[0] for s in sections for f in section_facets(s)}),
+            **(info or {}),
+        }
+        (tmp / INFO_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+
+    generation = publish_directory(Path(index_dir), write)
+    return IndexStats(
+        path=generation,
+        pages=len({s.path for s in sections}),
+        sections=len(sections),
+        seconds=time.perf_counter() - start,
+    )

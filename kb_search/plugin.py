@@ -1,0 +1,129 @@
+"""MkDocs plugin `level0`: collect each rendered page's sections and index them after the build."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils.meta import get_data
+
+from kb_search.errors import KbSearchError
+from kb_search.indexer import IndexStats, build_index
+from kb_search.sections import Section, sections_from_html
+from kb_search.synonyms import load_synonyms_text
+
+log = logging.getLogger("mkdocs.plugins.level0")
+
+
+class Level0PluginConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    # Where build outputs live, relative to mkdocs.yml: <state_dir>/index and <state_dir>/model.
+    state_dir = c.Type(str, default=".level0")
+    # The vendor's synonyms, added to Level0's bundled ones.
+    synonyms = c.Optional(c.File(exists=True))
+    # Languages of the site; pages in a folder named like one of them (en/…) are in that language.
+    languages = c.ListOfItems(c.Type(str), default=["de", "en"])
+    # Language of pages that say nothing else; default: the theme's language.
+    default_language = c.Optional(c.Type(str))
+    # Headings h2..h<n> start a new section.
+    section_levels = c.Type(int, default=3)
+
+
+def resolve_state_dir(config: MkDocsConfig, state_dir: str) -> Path:
+    """Return the state directory as an absolute path, relative to mkdocs.yml."""
+    path = Path(state_dir)
+    return path if path.is_absolute() else Path(config.config_file_path).parent / path
+
+
+def page_language(page: Page, languages: list[str], default: str) -> str:
+    """Return a page's language: front matter, else its language folder, else the default."""
+    declared = page.meta.get("language") or page.meta.get("lang")
+    if isinstance(declared, str) and declared.strip():
+        return declared.strip().lower()
+    first = page.file.src_uri.split("/", 1)[0]
+    return first if first in languages and "/" in page.file.src_uri else default
+
+
+def is_internal(file: File) -> bool:
+    """Tell whether a Markdown file's front matter marks it `audience: internal`."""
+    try:
+        _, meta = get_data(file.content_string)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return str(meta.get("audience", "")).strip().lower() == "internal"
+
+
+class Level0Plugin(BasePlugin[Level0PluginConfig]):
+    """Index every page's sections into Level0's Whoosh index."""
+
+    def __init__(self) -> None:
+        self.sections: list[Section] = []
+        self.stats: IndexStats | None = None
+        self.default_language = "en"
+        self.internal_files: list[File] = []
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        theme_language = config.theme.get("language") if config.theme else None
+        self.default_language = (self.config.default_language or theme_language or "en").lower()
+        return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self.sections = []
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        """Leave pages for support staff (`audience: internal`) out of the public site."""
+        if not self.config.enabled:
+            return files
+        self.internal_files = [f for f in files.documentation_pages() if is_internal(f)]
+        for file in self.internal_files:
+            files.remove(file)
+        return files
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Any) -> str | None:
+        if not self.config.enabled:
+            return html
+        tags = page.meta.get("tags") or ()
+        self.sections.extend(
+            sections_from_html(
+                html,
+                path=page.file.src_uri,
+                url=page.url,
+                title=page.title or page.file.name,
+                language=page_language(page, self.config.languages, self.default_language),
+                tags=tuple(str(t) for t in tags) if isinstance(tags, list) else (str(tags),),
+                fields=dict(page.meta),
+                audience=str(page.meta.get("audience", "public")).lower(),
+                split_levels=self.config.section_levels,
+            )
+        )
+        return html
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled:
+            return
+        index_dir = resolve_state_dir(config, self.config.state_dir) / "index"
+        try:
+            synonyms = load_synonyms_text(Path(self.config.synonyms) if self.config.synonyms else None)
+            self.stats = build_index(
+                self.sections,
+                index_dir,
+                synonyms_text=synonyms,
+                info={"site_name": config.site_name, "config_file": config.config_file_path},
+            )
+        except KbSearchError as exc:
+            raise PluginError(str(exc)) from exc
+        log.info(
+            "Level0: indexed %d sections of %d pages in %.2f s (%.0f sections/s)",
+            self.stats.sections,
+            self.stats.pages,
+            self.stats.seconds,
+            self.stats.sections_per_second,
+        )

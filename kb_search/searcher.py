@@ -1,0 +1,224 @@
+"""Answer queries from a section index, and follow new index generations without a restart."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+
+from kb_search.analysis import Analyzer
+from kb_search.compounds import CompoundSplitter
+from kb_search.errors import IndexMissingError, QueryError
+from kb_search.indexer import compound_dictionary
+from kb_search.publish import current_generation
+from kb_search.query import QueryBuilder, SearchFilters, filter_query, split_filters
+from kb_search.schema import FIELD_WEIGHTS, INFO_FILE, SYNONYMS_FILE, VOCABULARY_FILE
+from kb_search.snippets import make_snippet
+from kb_search.synonyms import parse_synonyms
+from kb_search.vocabulary import Vocabulary
+
+MAX_LIMIT = 50
+MAX_PER_PAGE = 10
+# Sections in the language the customer writes in rank above equally good ones in another.
+LANGUAGE_BOOST = 1.5
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One section found for a query (the HIT object of DESIGN.md, plus the page's facts)."""
+
+    title: str
+    section: str | None
+    url: str
+    path: str
+    score: float
+    snippet: str
+    language: str
+    tags: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    hits: list[Hit]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "hits": [h.to_dict() for h in self.hits]}
+
+
+class SectionIndex:
+    """One open, read-only index generation."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self._ix = whoosh_index.open_dir(str(self.path))
+            self.info: dict[str, Any] = json.loads((self.path / INFO_FILE).read_text(encoding="utf-8"))
+            vocabulary = json.loads((self.path / VOCABULARY_FILE).read_text(encoding="utf-8"))
+            synonyms = parse_synonyms((self.path / SYNONYMS_FILE).read_text(encoding="utf-8"))
+            with self._ix.reader() as reader:
+                field_terms = {
+                    name: frozenset(t.decode("utf-8") for t in reader.lexicon(name)) for name in FIELD_WEIGHTS
+                }
+        except (OSError, ValueError, KeyError, whoosh_index.IndexError) as exc:
+            raise IndexMissingError(f"the search index at {self.path} cannot be read: {exc}") from exc
+        self.analyzer = Analyzer(CompoundSplitter(compound_dictionary(vocabulary)))
+        self.vocabulary = Vocabulary(vocabulary["languages"])
+        self.builder = QueryBuilder(self.analyzer, self.vocabulary, field_terms, synonyms)
+        self.facet_keys = frozenset(self.info.get("facet_keys", ()))
+        self._local = threading.local()
+        self._searchers: list[Any] = []
+        self._lock = threading.Lock()
+
+    def _searcher(self) -> tuple[Any, Any, Any]:
+        """Return this thread's searcher with its `lang` and `path` column readers."""
+        # One Whoosh searcher per thread: searchers hold file positions and are not shared safely.
+        cached = getattr(self._local, "searcher", None)
+        if cached is None:
+            searcher = self._ix.searcher()
+            reader = searcher.reader()
+            cached = (searcher, reader.column_reader("lang"), reader.column_reader("path"))
+            self._local.searcher = cached
+            with self._lock:
+                self._searchers.append(searcher)
+        return cached
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        filters: SearchFilters | None = None,
+        per_page: int = 1,
+        language: str | None = None,
+    ) -> SearchResult:
+        """Return the best sections for a query.
+
+        `per_page` caps the sections shown per page; `language` is the customer's language (guessed
+        from the query's words when not given), whose sections rank first at equal relevance.
+        """
+        if not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        text, inline = split_filters(query, self.facet_keys)
+        filters = (filters or SearchFilters()).merged(inline)
+        built = self.builder.build(text)
+        if built.query is None:
+            return SearchResult(query=query, hits=[])
+        preferred = language or self.vocabulary.guess_language(self.builder.words(text))
+        searcher, languages, paths = self._searcher()
+        results = searcher.search(built.query, limit=max(50, 3 * limit * per_page), filter=filter_query(filters))
+        ranked = sorted(
+            (
+                (score * (LANGUAGE_BOOST if languages[docnum] == preferred else 1.0), docnum)
+                for score, docnum in results.top_n
+            ),
+            key=lambda item: item[0],
+            reverse=True,
+        )
+        shown: dict[str, int] = {}
+        hits = []
+        for score, docnum in ranked:
+            path = paths[docnum]
+            if shown.get(path, 0) >= per_page:
+                continue
+            shown[path] = shown.get(path, 0) + 1
+            doc = searcher.stored_fields(docnum)
+            hits.append(
+                Hit(
+                    title=doc["page_title"],
+                    section=doc.get("section"),
+                    url=doc["url"],
+                    path=path,
+                    score=round(float(score), 4),
+                    snippet=make_snippet(doc["text"], doc["lang"], self.analyzer, built.terms),
+                    language=doc["lang"],
+                    tags=list(doc.get("tag_names") or []),
+                    facts=dict(doc.get("facts") or {}),
+                )
+            )
+            if len(hits) == limit:
+                break
+        return SearchResult(query=query, hits=hits)
+
+    def page(self, path: str) -> dict[str, str] | None:
+        """Return {"path", "title", "url"} of a page by its source path, or None when it is not indexed."""
+        searcher, _, _ = self._searcher()
+        doc = searcher.document(path=path)
+        if doc is None:
+            return None
+        return {"path": path, "title": doc["page_title"], "url": doc["url"].split("#", 1)[0]}
+
+    def doc_count(self) -> int:
+        return self._ix.doc_count()
+
+    def close(self) -> None:
+        with self._lock:
+            for searcher in self._searchers:
+                searcher.close()
+            self._searchers.clear()
+        self._ix.close()
+
+
+class IndexHandle:
+    """The current generation of an index directory, reopened when a build publishes a new one.
+
+    Requests in flight keep the generation they started with; a replaced generation is closed
+    a while later, once no request can still be using it.
+    """
+
+    RETIRE_AFTER_SECONDS = 60.0
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._current: SectionIndex | None = None
+        self._retired: list[tuple[float, SectionIndex]] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> SectionIndex:
+        """Return the open current generation; raise IndexMissingError when there is none."""
+        generation = current_generation(self.index_dir)
+        if generation is None:
+            raise IndexMissingError(f"no search index at {self.index_dir}: run `level0 build` first")
+        current = self._current
+        if current is not None and current.path == generation:
+            return current
+        with self._lock:
+            current = self._current
+            if current is not None and current.path == generation:
+                return current
+            fresh = SectionIndex(generation)
+            if current is not None:
+                self._retired.append((time.monotonic(), current))
+            self._current = fresh
+            self._close_retired()
+            return fresh
+
+    def _close_retired(self) -> None:
+        now = time.monotonic()
+        keep = []
+        for since, old in self._retired:
+            if now - since > self.RETIRE_AFTER_SECONDS:
+                old.close()
+            else:
+                keep.append((since, old))
+        self._retired = keep
+
+    def close(self) -> None:
+        with self._lock:
+            for _, old in self._retired:
+                old.close()
+            self._retired.clear()
+            if self._current is not None:
+                self._current.close()
+                self._current = None

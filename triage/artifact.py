@@ -1,0 +1,108 @@
+"""Save and load the model artifact safely: skops format, a hash check and a list of trusted types.
+
+The artifact is a directory (published atomically, see kb_search.publish) holding `pipeline.skops`
+and `metadata.json`. Loading refuses a file whose hash differs from the one its metadata records
+(tampered or swapped) and any file that needs types outside TRUSTED_TYPES (foreign): no arbitrary
+object is ever unpickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import skops.io as sio
+from sklearn.pipeline import Pipeline
+
+from kb_search.publish import current_generation, publish_directory
+from triage.model import TriageModel
+
+PIPELINE_FILE = "pipeline.skops"
+METADATA_FILE = "metadata.json"
+ARTIFACT_FORMAT = 1
+# Types skops does not trust by default that our pipeline needs; nothing else is accepted.
+TRUSTED_TYPES = [
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "triage.features.normalize_text",
+]
+
+
+class ArtifactError(Exception):
+    """The model artifact is missing, unreadable, tampered with or foreign."""
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def slim(pipeline: Pipeline) -> Pipeline:
+    """Drop fitted attributes only kept for inspection (TF-IDF's `stop_words_` can be megabytes)."""
+    for _, vectorizer in pipeline.named_steps["features"].transformer_list:
+        if hasattr(vectorizer, "stop_words_"):
+            delattr(vectorizer, "stop_words_")
+    return pipeline
+
+
+def save_model(model_dir: Path, pipeline: Pipeline, metadata: dict[str, Any]) -> Path:
+    """Publish a new artifact generation at `model_dir`; return the generation directory."""
+
+    def write(tmp: Path) -> None:
+        sio.dump(slim(pipeline), tmp / PIPELINE_FILE)
+        meta = {**metadata, "format": ARTIFACT_FORMAT, "pipeline_sha256": sha256_file(tmp / PIPELINE_FILE)}
+        (tmp / METADATA_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+
+    return publish_directory(Path(model_dir), write)
+
+
+def read_metadata(generation: Path) -> dict[str, Any]:
+    """Return an artifact generation's metadata; raise ArtifactError when it cannot be read."""
+    try:
+        meta = json.loads((generation / METADATA_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ArtifactError(f"model metadata missing in {generation}") from None
+    except (OSError, ValueError) as exc:
+        raise ArtifactError(f"model metadata unreadable in {generation}: {exc}") from None
+    if not isinstance(meta, dict) or meta.get("format") != ARTIFACT_FORMAT:
+        raise ArtifactError(f"model metadata in {generation} has an unknown format")
+    return meta
+
+
+def load_model(model_dir: Path) -> TriageModel:
+    """Load the current artifact generation of `model_dir` after checking hash and types."""
+    generation = current_generation(Path(model_dir))
+    if generation is None:
+        raise ArtifactError(f"no model at {model_dir}: run `level0 build` or `level0 train` first")
+    return load_generation(generation)
+
+
+def load_generation(generation: Path) -> TriageModel:
+    """Load one artifact generation directory after checking hash and types."""
+    meta = read_metadata(generation)
+    path = generation / PIPELINE_FILE
+    try:
+        actual = sha256_file(path)
+    except OSError as exc:
+        raise ArtifactError(f"model file unreadable: {exc}") from None
+    if actual != meta.get("pipeline_sha256"):
+        raise ArtifactError(f"model file {path} does not match the hash in its metadata: refusing to load it")
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as exc:  # skops raises various errors on files that are not skops archives
+        raise ArtifactError(f"model file {path} is not a skops archive: {exc}") from None
+    foreign = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    if foreign:
+        raise ArtifactError(f"model file {path} contains untrusted types {foreign}: refusing to load it")
+    try:
+        pipeline = sio.load(path, trusted=TRUSTED_TYPES)
+    except Exception as exc:  # same: a damaged archive can fail in many ways
+        raise ArtifactError(f"model file {path} cannot be loaded: {exc}") from None
+    if not isinstance(pipeline, Pipeline):
+        raise ArtifactError(f"model file {path} does not hold a scikit-learn Pipeline")
+    return TriageModel(pipeline, meta)

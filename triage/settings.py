@@ -1,0 +1,112 @@
+"""Level0's one configuration object, read from mkdocs.yml and LEVEL0_* environment variables.
+
+mkdocs.yml gives the site (docs_dir, site_dir, site_url), the plugin's options (state_dir) and the
+service's options under `extra.level0`; environment variables override them. This module is the
+only place that reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ENV_PREFIX = "LEVEL0_"
+MAX_BODY_BYTES = 64 * 1024
+
+
+def bundled_path(name: str) -> Path:
+    """Return the path of a file shipped inside the triage package (policy, data, templates)."""
+    return Path(str(resources.files("triage").joinpath(name)))
+
+
+class Settings(BaseModel):
+    """Everything the CLI and the service need to know, validated."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    config_file: Path
+    docs_dir: Path
+    site_dir: Path
+    state_dir: Path
+    policy_file: Path = Field(default_factory=lambda: bundled_path("policy.yml"))
+    data_dir: Path = Field(default_factory=lambda: bundled_path("data"))
+    site_url: str = "http://127.0.0.1:8000/"
+    ticket_url: str = ""
+    rate_limit: str | None = None
+    agent_tokens: tuple[str, ...] = ()
+    webhook_secret: str | None = None
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = MAX_BODY_BYTES
+
+    @field_validator("agent_tokens", "cors_origins", mode="before")
+    @classmethod
+    def _split_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+        return value
+
+    @property
+    def index_dir(self) -> Path:
+        return self.state_dir / "index"
+
+    @property
+    def model_dir(self) -> Path:
+        return self.state_dir / "model"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.state_dir / "reports"
+
+    @classmethod
+    def load(
+        cls,
+        config_file: Path | str | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        **overrides: Any,
+    ) -> Settings:
+        """Read mkdocs.yml (default: $LEVEL0_CONFIG or ./mkdocs.yml), then the environment, then overrides."""
+        from kb_search.build import load_project
+        from kb_search.plugin import resolve_state_dir
+
+        env = os.environ if environ is None else environ
+        path = Path(config_file or env.get(f"{ENV_PREFIX}CONFIG") or "mkdocs.yml").resolve()
+        mkdocs_config, plugin = load_project(path)
+        base = path.parent
+        extra = (mkdocs_config.extra or {}).get("level0") or {}
+        values: dict[str, Any] = {
+            "config_file": path,
+            "docs_dir": Path(mkdocs_config.docs_dir),
+            "site_dir": Path(mkdocs_config.site_dir),
+            "state_dir": resolve_state_dir(mkdocs_config, plugin.config.state_dir),
+        }
+        if mkdocs_config.site_url:
+            values["site_url"] = mkdocs_config.site_url
+        for key in ("ticket_url", "rate_limit"):
+            if key in extra:
+                values[key] = extra[key]
+        for key in ("policy", "data"):
+            if extra.get(key):
+                values[f"{key}_file" if key == "policy" else "data_dir"] = base / extra[key]
+        env_names = {
+            "STATE_DIR": "state_dir",
+            "POLICY": "policy_file",
+            "DATA_DIR": "data_dir",
+            "SITE_URL": "site_url",
+            "TICKET_URL": "ticket_url",
+            "RATE_LIMIT": "rate_limit",
+            "AGENT_TOKENS": "agent_tokens",
+            "WEBHOOK_SECRET": "webhook_secret",
+            "CORS_ORIGINS": "cors_origins",
+        }
+        for name, field in env_names.items():
+            value = env.get(f"{ENV_PREFIX}{name}")
+            if value is not None and value != "":
+                values[field] = value
+        values.update(overrides)
+        return cls(**values)
