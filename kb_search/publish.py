@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 GENERATIONS_KEPT = 3
 
@@ -99,3 +103,72 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class MissingGenerationError(LookupError):
+    """No generation has been published at the target yet."""
+
+
+class GenerationCache(Generic[T]):
+    """The object opened from the current generation of a target, reopened when a new one is published.
+
+    `get()` costs one symlink lookup when nothing changed. Requests in flight keep the object they
+    got; a replaced object is closed (if it has `close`) a while later, when no request can still
+    be using it.
+    """
+
+    RETIRE_AFTER_SECONDS = 60.0
+
+    def __init__(self, target: Path, opener: Callable[[Path], T]) -> None:
+        self.target = Path(target)
+        self._opener = opener
+        self._current: tuple[Path, T] | None = None
+        self._retired: list[tuple[float, T]] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        """Return the object of the current generation; raise MissingGenerationError when there is none."""
+        generation = current_generation(self.target)
+        if generation is None:
+            raise MissingGenerationError(str(self.target))
+        current = self._current
+        if current is not None and current[0] == generation:
+            return current[1]
+        with self._lock:
+            current = self._current
+            if current is not None and current[0] == generation:
+                return current[1]
+            fresh = self._opener(generation)
+            if current is not None:
+                self._retired.append((time.monotonic(), current[1]))
+            self._current = (generation, fresh)
+            self._close_retired(older_than=self.RETIRE_AFTER_SECONDS)
+            return fresh
+
+    @property
+    def generation(self) -> Path | None:
+        """The generation of the object last opened, if any."""
+        return self._current[0] if self._current else None
+
+    def _close_retired(self, older_than: float) -> None:
+        now = time.monotonic()
+        keep = []
+        for since, old in self._retired:
+            if now - since >= older_than:
+                _close(old)
+            else:
+                keep.append((since, old))
+        self._retired = keep
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_retired(older_than=0.0)
+            if self._current is not None:
+                _close(self._current[1])
+                self._current = None
+
+
+def _close(obj: object) -> None:
+    close = getattr(obj, "close", None)
+    if callable(close):
+        close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from kb_search.analysis import Analyzer
 from kb_search.compounds import CompoundSplitter
 from kb_search.errors import IndexMissingError, QueryError
 from kb_search.indexer import compound_dictionary
-from kb_search.publish import current_generation
+from kb_search.publish import GenerationCache, MissingGenerationError
 from kb_search.query import QueryBuilder, SearchFilters, filter_query, split_filters
 from kb_search.schema import FIELD_WEIGHTS, INFO_FILE, SYNONYMS_FILE, VOCABULARY_FILE
 from kb_search.snippets import make_snippet
@@ -170,55 +169,15 @@ class SectionIndex:
         self._ix.close()
 
 
-class IndexHandle:
-    """The current generation of an index directory, reopened when a build publishes a new one.
-
-    Requests in flight keep the generation they started with; a replaced generation is closed
-    a while later, once no request can still be using it.
-    """
-
-    RETIRE_AFTER_SECONDS = 60.0
+class IndexHandle(GenerationCache[SectionIndex]):
+    """The current generation of an index directory, reopened when a build publishes a new one."""
 
     def __init__(self, index_dir: Path) -> None:
-        self.index_dir = Path(index_dir)
-        self._current: SectionIndex | None = None
-        self._retired: list[tuple[float, SectionIndex]] = []
-        self._lock = threading.Lock()
+        super().__init__(Path(index_dir), SectionIndex)
 
     def get(self) -> SectionIndex:
         """Return the open current generation; raise IndexMissingError when there is none."""
-        generation = current_generation(self.index_dir)
-        if generation is None:
-            raise IndexMissingError(f"no search index at {self.index_dir}: run `level0 build` first")
-        current = self._current
-        if current is not None and current.path == generation:
-            return current
-        with self._lock:
-            current = self._current
-            if current is not None and current.path == generation:
-                return current
-            fresh = SectionIndex(generation)
-            if current is not None:
-                self._retired.append((time.monotonic(), current))
-            self._current = fresh
-            self._close_retired()
-            return fresh
-
-    def _close_retired(self) -> None:
-        now = time.monotonic()
-        keep = []
-        for since, old in self._retired:
-            if now - since > self.RETIRE_AFTER_SECONDS:
-                old.close()
-            else:
-                keep.append((since, old))
-        self._retired = keep
-
-    def close(self) -> None:
-        with self._lock:
-            for _, old in self._retired:
-                old.close()
-            self._retired.clear()
-            if self._current is not None:
-                self._current.close()
-                self._current = None
+        try:
+            return super().get()
+        except MissingGenerationError:
+            raise IndexMissingError(f"no search index at {self.target}: run `level0 build` first") from None

@@ -16,7 +16,7 @@ from typing import Any
 import skops.io as sio
 from sklearn.pipeline import Pipeline
 
-from kb_search.publish import current_generation, publish_directory
+from kb_search.publish import GenerationCache, MissingGenerationError, current_generation, publish_directory
 from triage.model import TriageModel
 
 PIPELINE_FILE = "pipeline.skops"
@@ -106,3 +106,16 @@ def load_generation(generation: Path) -> TriageModel:
     if not isinstance(pipeline, Pipeline):
         raise ArtifactError(f"model file {path} does not hold a scikit-learn Pipeline")
     return TriageModel(pipeline, meta)
+
+
+class ModelHandle(GenerationCache[TriageModel]):
+    """The current model generation, reloaded when training publishes a new one."""
+
+    def __init__(self, model_dir: Path) -> None:
+        super().__init__(Path(model_dir), load_generation)
+
+    def get(self) -> TriageModel:
+        try:
+            return super().get()
+        except MissingGenerationError:
+            raise ArtifactError(f"no model at {self.target}: run `level0 build` or `level0 train` first") from None

@@ -153,3 +153,154 @@ def search(
         click.echo(click.style(f"{number}. {hit.title}{heading}", bold=True) + f"  ({hit.score:.1f})")
         click.echo(f"   {hit.url}  [{hit.path}]")
         click.echo("   " + html.unescape(_MARK_RE.sub("*", hit.snippet)))
+
+
+def read_text_argument(text: str | None) -> str:
+    """Return the TEXT argument, or standard input for "-" or no argument; refuse binary input."""
+    if text is not None and text != "-":
+        return text
+    data = sys.stdin.buffer.read()
+    if b"\x00" in data:
+        raise InputError("input contains NUL bytes: send text, not binary data")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("input is not UTF-8 text") from None
+
+
+def open_triager(settings):
+    from triage.policy import PolicyError
+    from triage.service import Triager
+
+    try:
+        return Triager.from_settings(settings)
+    except PolicyError as exc:
+        raise InputError(str(exc)) from None
+
+
+@main.command()
+@click.argument("text", required=False)
+@click.option("--subject", default="", help="The message's subject line.")
+@click.option("--language", type=click.Choice(["de", "en"]), help="Answer language (default: detected).")
+@click.option("--jsonl", "jsonl", type=click.File("rb"), help='Batch: lines {"id", "subject", "body"}; "-" for stdin.')
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print the triage object as JSON.")
+def triage(
+    text: str | None, subject: str, language: str | None, jsonl, config_file: Path | None, as_json: bool
+) -> None:
+    """Classify a problem description (TEXT, or standard input) as bug, infrastructure or consulting."""
+    from triage.artifact import ArtifactError
+    from triage.service import TriageInputError
+
+    settings = load_settings(config_file)
+    triager = open_triager(settings)
+    try:
+        if jsonl is not None:
+            if text is not None:
+                raise InputError("give either TEXT or --jsonl, not both")
+            failed = triage_batch(triager, jsonl, language)
+            if failed:
+                raise InputError(f"{failed} line(s) could not be triaged; see their error objects")
+            return
+        answer = triager.triage(read_text_argument(text), subject=subject, language=language)
+    except TriageInputError as exc:
+        raise InputError(str(exc)) from None
+    except ArtifactError as exc:
+        raise InputError(str(exc)) from None
+    finally:
+        triager.close()
+    if as_json:
+        echo_json(answer)
+    else:
+        print_triage(answer)
+
+
+def triage_batch(triager, stream, language: str | None) -> int:
+    """Write one triage object per input line, with its id, in input order; return the failures."""
+    from triage.service import TriageInputError
+
+    failed = 0
+    for number, raw in enumerate(stream, start=1):
+        if not raw.strip():
+            continue
+        item_id: Any = None
+        try:
+            item = json.loads(raw.decode("utf-8"))
+            if not isinstance(item, dict):
+                raise ValueError("line is not a JSON object")
+            item_id = item.get("id")
+            body, subject = item.get("body", ""), item.get("subject", "")
+            if not isinstance(body, str) or not isinstance(subject, str):
+                raise ValueError("subject and body must be strings")
+            answer = {"id": item_id, **triager.triage(body, subject=subject, language=item.get("language") or language)}
+        except (UnicodeDecodeError, ValueError, TriageInputError) as exc:
+            failed += 1
+            answer = {"id": item_id, "line": number, "error": {"code": "invalid_line", "message": str(exc)}}
+        click.echo(json.dumps(answer, ensure_ascii=False))
+    return failed
+
+
+def print_triage(answer: dict[str, Any]) -> None:
+    policy = answer["policy"]
+    sure = "needs a human look" if answer["needs_human"] else f"{answer['confidence']:.0%} sure"
+    click.echo(click.style(f"{policy['label']} ({answer['category']}, {sure})", bold=True))
+    click.echo(f"Covered: {policy['covered']}   Support level: {policy['support_level']}")
+    click.echo(f"Why: {', '.join(answer['evidence']) or '-'}")
+    click.echo(f"Next step: {policy['next_step']}")
+    for hit in answer["articles"]:
+        click.echo(f"  - {hit['title']}" + (f" › {hit['section']}" if hit["section"] else "") + f"  {hit['url']}")
+
+
+@main.command()
+@config_option
+def train(config_file: Path | None) -> None:
+    """Fit the triage model on triage/data/train.jsonl and publish it; print its metrics."""
+    settings = load_settings(config_file)
+    ensure_model(settings, force=True)
+
+
+@main.command()
+@config_option
+@click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path), help="Held-out file (default: the test file).")
+@click.option("--no-cv", is_flag=True, help="Skip the cross-validation on the training data.")
+def evaluate(config_file: Path | None, data_file: Path | None, no_cv: bool) -> None:
+    """Evaluate the model on the held-out test file; write a report and a confusion-matrix plot."""
+    from triage.artifact import ArtifactError, load_model
+    from triage.data import TEST_FILE, DataError, read_examples
+    from triage.evaluation import cross_validate, evaluate as run_evaluation, format_report, write_report
+    from triage.training import load_training_examples
+
+    settings = load_settings(config_file)
+    try:
+        model = load_model(settings.model_dir)
+        examples = read_examples(data_file or settings.data_dir / TEST_FILE)
+        cv = None if no_cv else cross_validate(load_training_examples(settings.data_dir))
+    except (ArtifactError, DataError) as exc:
+        raise InputError(str(exc)) from None
+    result = run_evaluation(model, examples)
+    md, png = write_report(result, settings.reports_dir, cv)
+    click.echo(format_report(result, cv))
+    click.echo(f"report: {md}\nplot: {png}")
+
+
+@main.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes.")
+def serve(config_file: Path | None, host: str, port: int, workers: int) -> None:
+    """Build what is missing, then serve the site at / and the API under /api/ (with gunicorn)."""
+    from kb_search.build import build_site
+    from kb_search.publish import current_generation
+    from triage.server import serve as run_server
+
+    settings = load_settings(config_file)
+    if current_generation(settings.index_dir) is None or not (settings.site_dir / "index.html").is_file():
+        click.echo("site or index missing, building …", err=True)
+        try:
+            build_site(settings.config_file)
+        except KbSearchError as exc:
+            raise InputError(str(exc)) from None
+    ensure_model(settings)
+    click.echo(f"Level0 serves {settings.site_dir} on http://{host}:{port}/ (Ctrl+C stops)", err=True)
+    run_server(settings, host=host, port=port, workers=workers)

@@ -11,7 +11,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from triage.features import WORD_PATTERN, WORD_RE, normalize_text
+from triage.features import STOPWORDS, WORD_PATTERN, WORD_RE, normalize_text
 
 EVIDENCE_ITEMS = 5
 
@@ -110,7 +110,8 @@ class TriageModel:
                 break
             feature = str(self._word_names[row.indices[position]])
             tokens = feature.split(" ")
-            if set(tokens) <= covered:
+            # Function words help the model ("wie kann ich") but explain nothing on their own.
+            if set(tokens) <= covered or all(t in STOPWORDS or len(t) < 3 for t in tokens):
                 continue
             surface = surface_form(text, tokens)
             if surface:

@@ -6,14 +6,15 @@ import logging
 from typing import Any
 
 from kb_search import IndexHandle, KbSearchError
+from triage.artifact import ModelHandle
 from triage.features import join_text
 from triage.language import LanguageDetector
-from triage.model import TriageModel
-from triage.policy import Policy
+from triage.policy import Policy, load_policy
 
 log = logging.getLogger(__name__)
 
 ARTICLES = 3
+MAX_DESCRIPTION_CHARS = 32_000
 # Article search reads the start of long descriptions; the model reads everything.
 SEARCH_CHARS = 2_000
 
@@ -27,7 +28,7 @@ class Triager:
 
     def __init__(
         self,
-        model: TriageModel,
+        model: ModelHandle,
         policy: Policy,
         detector: LanguageDetector,
         index: IndexHandle | None = None,
@@ -37,6 +38,21 @@ class Triager:
         self.detector = detector
         self.index = index
 
+    @classmethod
+    def from_settings(cls, settings: Any) -> Triager:
+        """Build a triager from settings: policy checked now, model and index opened on first use."""
+        return cls(
+            ModelHandle(settings.model_dir),
+            load_policy(settings.policy_file),
+            LanguageDetector(),
+            IndexHandle(settings.index_dir),
+        )
+
+    def close(self) -> None:
+        self.model.close()
+        if self.index is not None:
+            self.index.close()
+
     def triage(
         self, description: str, subject: str = "", language: str | None = None, *, articles: int = ARTICLES
     ) -> dict[str, Any]:
@@ -44,8 +60,14 @@ class Triager:
         text = join_text(subject or "", description or "")
         if not text.strip():
             raise TriageInputError("description is empty")
+        if len(text) > MAX_DESCRIPTION_CHARS:
+            raise TriageInputError(
+                f"description too long: {len(text)} characters (at most {MAX_DESCRIPTION_CHARS})"
+            )
+        if "\x00" in text:
+            raise TriageInputError("description contains NUL bytes: send text, not binary data")
         lang = language or self.detector.detect(text)
-        prediction = self.model.predict(text)
+        prediction = self.model.get().predict(text)
         policy = self.policy.for_category(prediction.category, lang)
         policy["articles"] = self._links(policy["articles"])
         policy["unsure"] = self.policy.unsure.get(lang) if prediction.needs_human else None

@@ -1,0 +1,103 @@
+"""The Flask application factory: site at /, API under /api/ (gunicorn "triage.app:create_app()")."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, request
+
+from kb_search import KbSearchError
+from triage.artifact import ArtifactError
+from triage.service import Triager
+from triage.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Level0State:
+    """What the app keeps for its lifetime: settings and the triager (model, policy, index)."""
+
+    settings: Settings
+    triager: Triager
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. `config` may hold SETTINGS (a Settings) or CONFIG_FILE, plus Flask options."""
+    config = dict(config or {})
+    settings = config.pop("SETTINGS", None) or Settings.load(config.pop("CONFIG_FILE", None))
+    app = Flask(__name__, static_folder=None)
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        JSON_SORT_KEYS=False,
+        RATELIMIT_ENABLED=settings.rate_limit is not None,
+    )
+    app.config.update(config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    triager = Triager.from_settings(settings)  # a broken policy file fails here, naming the field
+    app.extensions["level0"] = Level0State(settings=settings, triager=triager)
+    _warm_up(triager)
+
+    from triage import api, errors, site
+
+    errors.register_error_handlers(app)
+    _init_rate_limit(app, settings)
+    _init_cors(app, settings)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(site.bp)
+    app.after_request(_security_headers)
+    return app
+
+
+def _warm_up(triager: Triager) -> None:
+    """Open model and index now, so the first request is as fast as the others (if they exist)."""
+    try:
+        triager.model.get()
+    except ArtifactError as exc:
+        log.warning("model not available yet: %s", exc)
+    try:
+        triager.index.get()
+    except KbSearchError as exc:
+        log.warning("index not available yet: %s", exc)
+
+
+def _init_rate_limit(app: Flask, settings: Settings) -> None:
+    """Limit API requests per client address when a limit is configured (e.g. "120/minute")."""
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    from triage import api
+
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=app.config.get("RATELIMIT_STORAGE_URI", "memory://"),
+        headers_enabled=True,
+        enabled=bool(app.config["RATELIMIT_ENABLED"]),
+    )
+    if settings.rate_limit:
+        limiter.limit(settings.rate_limit, exempt_when=lambda: request.path == "/healthz")(api.bp)
+
+
+def _init_cors(app: Flask, settings: Settings) -> None:
+    """Allow cross-origin API calls from the configured origins only; none by default."""
+    if settings.cors_origins:
+        from flask_cors import CORS
+
+        CORS(app, resources={r"/api/*": {"origins": list(settings.cors_origins)}})
+
+
+def _security_headers(response: Response) -> Response:
+    from triage.site import API_CSP
+
+    response.headers.setdefault("Content-Security-Policy", API_CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    return response

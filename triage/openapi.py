@@ -1,0 +1,97 @@
+"""The OpenAPI 3.1 description of the API, built from the pydantic models that validate it."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from triage.schemas import ErrorAnswer, Health, SearchAnswer, SearchParams, TriageAnswer, TriageRequest
+
+REF = "#/components/schemas/{model}"
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": REF.format(model="ErrorAnswer")}}}}
+
+
+def _ok(model: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}}}
+
+
+@cache
+def openapi_spec() -> dict[str, Any]:
+    """Return the API description (computed once; it depends only on the code)."""
+    _, schemas = models_json_schema(
+        [
+            (TriageRequest, "validation"),
+            (TriageAnswer, "serialization"),
+            (SearchAnswer, "serialization"),
+            (ErrorAnswer, "serialization"),
+            (Health, "serialization"),
+        ],
+        ref_template=REF,
+    )
+    search_schema = SearchParams.model_json_schema()
+    parameters = [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in search_schema.get("required", []),
+            "schema": prop,
+            **({"style": "form", "explode": True} if name == "tag" else {}),
+        }
+        for name, prop in search_schema["properties"].items()
+    ]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Level0 API",
+            "version": "1",
+            "description": "Triage a customer's problem description and search the knowledge base.",
+        },
+        "paths": {
+            "/api/triage": {
+                "post": {
+                    "summary": "Classify a problem description and explain what it means under the support policy",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": REF.format(model="TriageRequest")}}},
+                    },
+                    "responses": {
+                        "200": _ok("TriageAnswer", "The triage object"),
+                        "400": _error("The body is not valid JSON"),
+                        "413": _error("The body is larger than 64 KiB"),
+                        "415": _error("The body is not JSON"),
+                        "422": _error("A field is missing or invalid"),
+                        "429": _error("Too many requests from this client"),
+                        "503": _error("The model is not built yet"),
+                    },
+                }
+            },
+            "/api/search": {
+                "get": {
+                    "summary": "Search the knowledge base's sections",
+                    "parameters": parameters,
+                    "responses": {
+                        "200": _ok("SearchAnswer", "Hits, best first"),
+                        "400": _error("The query cannot be searched"),
+                        "422": _error("A parameter is missing or invalid"),
+                        "429": _error("Too many requests from this client"),
+                        "503": _error("The index is not built yet"),
+                    },
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "summary": "Whether index and model are loaded",
+                    "responses": {
+                        "200": _ok("Health", "Index and model are available"),
+                        "503": _ok("Health", "Index or model is missing"),
+                    },
+                }
+            },
+        },
+        "components": {"schemas": schemas["$defs"]},
+    }

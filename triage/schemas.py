@@ -1,0 +1,111 @@
+"""Request and response shapes of the HTTP API (validated with pydantic, published as OpenAPI)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from triage.service import MAX_DESCRIPTION_CHARS
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty or only whitespace")
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+class TriageRequest(BaseModel):
+    """POST /api/triage: a customer's problem description."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS, description="The problem, in the customer's words.")
+    subject: str = Field(default="", max_length=500, description="An optional subject line.")
+    language: Literal["de", "en"] | None = Field(default=None, description="Answer language; detected when missing.")
+
+    _description_not_blank = field_validator("description")(_not_blank)
+
+    @field_validator("subject")
+    @classmethod
+    def _subject_no_nul(cls, value: str) -> str:
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+class SearchParams(BaseModel):
+    """GET /api/search query parameters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(min_length=1, max_length=2_000, description="What to search for.")
+    limit: int = Field(default=10, ge=1, le=50)
+    lang: Literal["de", "en"] | None = Field(default=None, description="Only pages in this language.")
+    tag: list[str] = Field(default_factory=list, description="Only pages with all these tags.")
+
+    _q_not_blank = field_validator("q")(_not_blank)
+
+
+class Hit(BaseModel):
+    title: str
+    section: str | None
+    url: str
+    path: str
+    score: float
+    snippet: str = Field(description="HTML-escaped text with <mark> around matches.")
+    language: str
+    tags: list[str]
+    facts: dict[str, object]
+
+
+class SearchAnswer(BaseModel):
+    query: str
+    hits: list[Hit]
+
+
+class PageLink(BaseModel):
+    path: str
+    title: str
+    url: str
+
+
+class PolicyAnswer(BaseModel):
+    label: str
+    covered: Literal["covered", "billable", "depends"]
+    depends_on: str | None
+    support_level: str
+    next_step: str
+    explanation: str
+    checklist: list[str]
+    articles: list[PageLink]
+    unsure: str | None
+    ticket: str
+
+
+class TriageAnswer(BaseModel):
+    category: Literal["bug", "infrastructure", "consulting"]
+    confidence: float = Field(ge=0, le=1)
+    probabilities: dict[str, float]
+    needs_human: bool
+    language: Literal["de", "en"]
+    policy: PolicyAnswer
+    evidence: list[str]
+    articles: list[Hit]
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorAnswer(BaseModel):
+    error: ErrorBody
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    index: dict[str, object]
+    model: dict[str, object]
