@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,15 +31,20 @@ class SiteBuild:
     stats: IndexStats
 
 
-def load_project(config_file: Path, *, strict: bool = False, **overrides: Any) -> tuple[MkDocsConfig, Level0Plugin]:
+def load_project(
+    config_file: Path, *, strict: bool = False, **overrides: Any
+) -> tuple[MkDocsConfig, Level0Plugin]:
     """Load a project's mkdocs.yml and return it with its Level0 plugin (added when not listed)."""
     config_file = Path(config_file)
     if not config_file.is_file():
         raise DocsError(f"config file not found: {config_file}")
-    try:
-        config = load_config(str(config_file), strict=strict, **overrides)
-    except MkDocsException as exc:
-        raise KbSearchError(f"{config_file}: {exc}") from exc
+    with _mkdocs_errors() as errors:
+        try:
+            config = load_config(str(config_file), strict=strict, **overrides)
+        except MkDocsException as exc:
+            # MkDocs logs the reason ("Config value 'docs_dir': The path … isn't an existing
+            # directory") and raises a generic Abort; report the reason as the one line.
+            raise KbSearchError(f"{config_file}: {errors[0] if errors else exc}") from exc
     plugin = next((p for p in config.plugins.values() if isinstance(p, Level0Plugin)), None)
     if plugin is None:
         plugin = Level0Plugin()
@@ -46,6 +53,27 @@ def load_project(config_file: Path, *, strict: bool = False, **overrides: Any) -
             raise KbSearchError(f"level0 plugin: {errors[0][0]}: {errors[0][1]}")
         config.plugins[PLUGIN_NAME] = plugin
     return config, plugin
+
+
+@contextlib.contextmanager
+def _mkdocs_errors() -> Iterator[list[str]]:
+    """Collect MkDocs' ERROR log lines instead of printing them (the caller reports them)."""
+    messages: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    logger = logging.getLogger("mkdocs")
+    handler = Collect(level=logging.ERROR)
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def state_dir_of(config_file: Path) -> Path:
@@ -63,10 +91,21 @@ def check_docs_dir(config: MkDocsConfig) -> None:
         raise DocsError(f"docs folder has no Markdown pages: {docs_dir}")
 
 
-def build_site(config_file: Path, *, strict: bool = False, site_dir: Path | None = None) -> SiteBuild:
-    """Run a real `mkdocs build` of a project with the Level0 plugin; return where things went."""
+def build_site(
+    config_file: Path,
+    *,
+    strict: bool = False,
+    site_dir: Path | None = None,
+    state_dir: Path | None = None,
+) -> SiteBuild:
+    """Run a real `mkdocs build` of a project with the Level0 plugin; return where things went.
+
+    `site_dir` and `state_dir` override mkdocs.yml (the CLI passes LEVEL0_SITE_DIR/LEVEL0_STATE_DIR).
+    """
     overrides = {"site_dir": str(site_dir)} if site_dir else {}
     config, plugin = load_project(config_file, strict=strict, **overrides)
+    if state_dir is not None:
+        plugin.config.state_dir = str(Path(state_dir).resolve())
     check_docs_dir(config)
     config.plugins.on_startup(command="build", dirty=False)
     try:
@@ -76,7 +115,9 @@ def build_site(config_file: Path, *, strict: bool = False, site_dir: Path | None
     finally:
         config.plugins.on_shutdown()
     if plugin.stats is None:
-        raise KbSearchError("the level0 plugin is disabled in mkdocs.yml (enabled: false): no index was built")
+        raise KbSearchError(
+            "the level0 plugin is disabled in mkdocs.yml (enabled: false): no index was built"
+        )
     logging.getLogger("mkdocs").debug("site built at %s", config.site_dir)
     return SiteBuild(
         config_file=Path(config.config_file_path),

@@ -116,6 +116,7 @@ class QueryBuilder:
         content = [w for w in words if fold_german(w) not in self.analyzer.any_stopwords] or words
         if len(content) <= MAX_QUERY_WORDS:
             return content
+
         # A long description (an e-mail): keep the words the knowledge base uses but rarely, in
         # their order; greetings and signatures mostly use words the texts never contain.
         def specificity(word: str) -> float:

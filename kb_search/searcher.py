@@ -24,7 +24,7 @@ from kb_search.vocabulary import Vocabulary
 MAX_LIMIT = 50
 MAX_PER_PAGE = 10
 # Sections in the language the customer writes in rank above equally good ones in another.
-LANGUAGE_BOOST = 1.5
+LANGUAGE_BOOST = 2.0
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,9 @@ class SectionIndex:
             return SearchResult(query=query, hits=[])
         preferred = language or self.vocabulary.guess_language(self.builder.words(text))
         searcher, languages, paths = self._searcher()
-        results = searcher.search(built.query, limit=max(50, 3 * limit * per_page), filter=filter_query(filters))
+        results = searcher.search(
+            built.query, limit=max(50, 3 * limit * per_page), filter=filter_query(filters)
+        )
         ranked = sorted(
             (
                 (score * (LANGUAGE_BOOST if languages[docnum] == preferred else 1.0), docnum)

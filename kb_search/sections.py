@@ -13,8 +13,31 @@ from typing import Any
 HEADING_TAGS = {f"h{n}": n for n in range(1, 7)}
 # Inline tags: no space is inserted around their text. Everything else separates words.
 _INLINE = {
-    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q",
-    "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "bdo",
+    "cite",
+    "code",
+    "data",
+    "dfn",
+    "em",
+    "i",
+    "kbd",
+    "mark",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "time",
+    "u",
+    "var",
+    "wbr",
 }
 _SKIP = {"script", "style", "template", "svg", "button"}
 _SPACES_RE = re.compile(r"\s+")

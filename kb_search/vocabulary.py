@@ -54,7 +54,9 @@ class Vocabulary:
         found = process.extract(
             word, choices, scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=None
         )
-        ranked = sorted((distance, -self.counts[choice], choice) for choice, distance, _ in found if choice != word)
+        ranked = sorted(
+            (distance, -self.counts[choice], choice) for choice, distance, _ in found if choice != word
+        )
         return tuple(choice for _, _, choice in ranked[:limit])
 
     def guess_language(self, words: Sequence[str]) -> str | None:

@@ -71,7 +71,8 @@ def model_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder with a small training file (and a copy of the real test file)."""
     data = tmp_path_factory.mktemp("data")
     (data / "train.jsonl").write_text(
-        "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in small_training_set()), encoding="utf-8"
+        "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in small_training_set()),
+        encoding="utf-8",
     )
     shutil.copy(ROOT / "triage" / "data" / "test.jsonl", data / "test.jsonl")
     return data
@@ -136,26 +137,108 @@ def wait_for(url: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"server did not answer at {url} within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def server(trained_state) -> Iterator[str]:
-    """A real `level0 serve` (gunicorn) in a subprocess on a free port; yields its base URL."""
-    port = free_port()
-    env = {**os.environ, "LEVEL0_DATA_DIR": str(trained_state.data_dir)}
-    log = open(trained_state.state_dir / "server.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "triage", "serve", "-f", str(trained_state.config_file), "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/healthz")
-        yield base
-    finally:
-        process.terminate()
+class Server:
+    """A real `level0 serve` (gunicorn) in a subprocess on a free port."""
+
+    def __init__(self, settings, log_path: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "LEVEL0_DATA_DIR": str(settings.data_dir),
+            "LEVEL0_STATE_DIR": str(settings.state_dir),
+            "LEVEL0_SITE_DIR": str(settings.site_dir),
+        }
+        self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "triage",
+                "serve",
+                "-f",
+                str(settings.config_file),
+                "--port",
+                str(self.port),
+            ],
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for(self.url + "/healthz")
+
+    def stop(self) -> None:
+        self.process.terminate()
         try:
-            process.wait(timeout=15)
+            self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def server(trained_state) -> Iterator[Server]:
+    """The fixture knowledge base served for real."""
+    running = Server(trained_state, trained_state.state_dir / "server.log")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def repo_state(model_data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The repository's own docs (with the problem page), built into a temp dir, with a small model."""
+    from kb_search.build import build_site
+    from triage.settings import Settings
+    from triage.training import train_and_publish
+
+    tmp = tmp_path_factory.mktemp("repo")
+    settings = Settings.load(
+        ROOT / "mkdocs.yml",
+        environ={},
+        site_dir=tmp / "site",
+        state_dir=tmp / "state",
+        data_dir=model_data_dir,
+    )
+    build_site(settings.config_file, site_dir=settings.site_dir, state_dir=settings.state_dir)
+    train_and_publish(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def repo_server(repo_state) -> Iterator[Server]:
+    running = Server(repo_state, repo_state.state_dir / "server.log")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(executable).exists():
+        raise RuntimeError("Chromium is missing: install Debian's chromium package (.ci/run does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="de-DE")
+    page = context.new_page()
+    yield page
+    context.close()

@@ -51,10 +51,14 @@ def search() -> Response:
     if "tag" in request.args:
         args["tag"] = request.args.getlist("tag")
     params = SearchParams.model_validate(args)
-    result = state().triager.index.get().search(
-        params.q,
-        limit=params.limit,
-        filters=SearchFilters(tags=tuple(params.tag), language=params.lang),
+    result = (
+        state()
+        .triager.index.get()
+        .search(
+            params.q,
+            limit=params.limit,
+            filters=SearchFilters(tags=tuple(params.tag), language=params.lang),
+        )
     )
     return jsonify(result.to_dict())
 

@@ -93,9 +93,12 @@ def _init_cors(app: Flask, settings: Settings) -> None:
 
 
 def _security_headers(response: Response) -> Response:
-    from triage.site import API_CSP
+    from triage.site import API_CSP, ASSET_CSP
 
-    response.headers.setdefault("Content-Security-Policy", API_CSP)
+    # HTML pages carry their own policy (see triage.site); JSON gets none of the page's rights;
+    # scripts keep 'self', since a worker (the site's search) is ruled by its own script's header.
+    default = API_CSP if response.mimetype == "application/json" else ASSET_CSP
+    response.headers.setdefault("Content-Security-Policy", default)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from kb_search.publish import GenerationCache, MissingGenerationError, current_g
 from triage.model import TriageModel
 
 PIPELINE_FILE = "pipeline.skops"
+VOCABULARY_FILE = "vocabulary.json"
 METADATA_FILE = "metadata.json"
 ARTIFACT_FORMAT = 1
 # Types skops does not trust by default that our pipeline needs; nothing else is accepted.
@@ -42,20 +44,38 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def slim(pipeline: Pipeline) -> Pipeline:
-    """Drop fitted attributes only kept for inspection (TF-IDF's `stop_words_` can be megabytes)."""
-    for _, vectorizer in pipeline.named_steps["features"].transformer_list:
-        if hasattr(vectorizer, "stop_words_"):
-            delattr(vectorizer, "stop_words_")
-    return pipeline
+def _vectorizers(pipeline: Pipeline) -> list[tuple[str, Any]]:
+    return list(pipeline.named_steps["features"].transformer_list)
 
 
 def save_model(model_dir: Path, pipeline: Pipeline, metadata: dict[str, Any]) -> Path:
-    """Publish a new artifact generation at `model_dir`; return the generation directory."""
+    """Publish a new artifact generation at `model_dir`; return the generation directory.
+
+    The vectorizers' vocabularies go to a JSON list beside the skops file: skops writes a dict of
+    50,000 n-grams as ~40 MB of schema that takes seconds to load; a list of strings is plain data.
+    """
 
     def write(tmp: Path) -> None:
-        sio.dump(slim(pipeline), tmp / PIPELINE_FILE)
-        meta = {**metadata, "format": ARTIFACT_FORMAT, "pipeline_sha256": sha256_file(tmp / PIPELINE_FILE)}
+        vocabularies = {}
+        saved = {}
+        for name, vectorizer in _vectorizers(pipeline):
+            vocabularies[name] = vectorizer.get_feature_names_out().tolist()
+            saved[name] = vectorizer.vocabulary_
+            del vectorizer.vocabulary_
+            if hasattr(vectorizer, "stop_words_"):  # kept only for inspection, can be megabytes
+                del vectorizer.stop_words_
+        try:
+            sio.dump(pipeline, tmp / PIPELINE_FILE, compression=zipfile.ZIP_DEFLATED)
+        finally:
+            for name, vectorizer in _vectorizers(pipeline):
+                vectorizer.vocabulary_ = saved[name]
+        (tmp / VOCABULARY_FILE).write_text(json.dumps(vocabularies, ensure_ascii=False), encoding="utf-8")
+        meta = {
+            **metadata,
+            "format": ARTIFACT_FORMAT,
+            "pipeline_sha256": sha256_file(tmp / PIPELINE_FILE),
+            "vocabulary_sha256": sha256_file(tmp / VOCABULARY_FILE),
+        }
         (tmp / METADATA_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
 
     return publish_directory(Path(model_dir), write)
@@ -86,12 +106,15 @@ def load_generation(generation: Path) -> TriageModel:
     """Load one artifact generation directory after checking hash and types."""
     meta = read_metadata(generation)
     path = generation / PIPELINE_FILE
-    try:
-        actual = sha256_file(path)
-    except OSError as exc:
-        raise ArtifactError(f"model file unreadable: {exc}") from None
-    if actual != meta.get("pipeline_sha256"):
-        raise ArtifactError(f"model file {path} does not match the hash in its metadata: refusing to load it")
+    for name, key in ((PIPELINE_FILE, "pipeline_sha256"), (VOCABULARY_FILE, "vocabulary_sha256")):
+        try:
+            actual = sha256_file(generation / name)
+        except OSError as exc:
+            raise ArtifactError(f"model file unreadable: {exc}") from None
+        if actual != meta.get(key):
+            raise ArtifactError(
+                f"model file {generation / name} does not match the hash in its metadata: refusing to load it"
+            )
     try:
         untrusted = sio.get_untrusted_types(file=path)
     except Exception as exc:  # skops raises various errors on files that are not skops archives
@@ -105,6 +128,12 @@ def load_generation(generation: Path) -> TriageModel:
         raise ArtifactError(f"model file {path} cannot be loaded: {exc}") from None
     if not isinstance(pipeline, Pipeline):
         raise ArtifactError(f"model file {path} does not hold a scikit-learn Pipeline")
+    try:
+        vocabularies = json.loads((generation / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        for name, vectorizer in _vectorizers(pipeline):
+            vectorizer.vocabulary_ = {term: i for i, term in enumerate(vocabularies[name])}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ArtifactError(f"model vocabulary in {generation} does not fit the pipeline: {exc}") from None
     return TriageModel(pipeline, meta)
 
 
@@ -118,4 +147,6 @@ class ModelHandle(GenerationCache[TriageModel]):
         try:
             return super().get()
         except MissingGenerationError:
-            raise ArtifactError(f"no model at {self.target}: run `level0 build` or `level0 train` first") from None
+            raise ArtifactError(
+                f"no model at {self.target}: run `level0 build` or `level0 train` first"
+            ) from None

@@ -26,9 +26,9 @@ class InputError(click.ClickException):
 
 
 def config_option(func):
-    return click.option("-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP)(
-        func
-    )
+    return click.option(
+        "-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP
+    )(func)
 
 
 def load_settings(config_file: Path | None):
@@ -71,7 +71,9 @@ def build(config_file: Path | None, strict: bool, no_model: bool) -> None:
 
     settings = load_settings(config_file)
     try:
-        result = build_site(settings.config_file, strict=strict)
+        result = build_site(
+            settings.config_file, strict=strict, site_dir=settings.site_dir, state_dir=settings.state_dir
+        )
     except KbSearchError as exc:
         raise InputError(str(exc)) from None
     stats = result.stats
@@ -106,9 +108,17 @@ def ensure_model(settings, *, force: bool = False) -> None:
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 50))
 @click.option("--json", "as_json", is_flag=True, help="Print {query, hits} as JSON.")
 @click.option("--tag", "tags", multiple=True, help="Only pages with this tag (repeatable).")
-@click.option("--field", "fields", multiple=True, metavar="KEY=VALUE", help="Only pages whose front matter has KEY=VALUE.")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Only pages whose front matter has KEY=VALUE.",
+)
 @click.option("--lang", type=click.Choice(["de", "en"]), help="Only pages in this language.")
-@click.option("--per-page", default=1, show_default=True, type=click.IntRange(1, 10), help="Sections per page.")
+@click.option(
+    "--per-page", default=1, show_default=True, type=click.IntRange(1, 10), help="Sections per page."
+)
 def search(
     query: str,
     config_file: Path | None,
@@ -182,7 +192,9 @@ def open_triager(settings):
 @click.argument("text", required=False)
 @click.option("--subject", default="", help="The message's subject line.")
 @click.option("--language", type=click.Choice(["de", "en"]), help="Answer language (default: detected).")
-@click.option("--jsonl", "jsonl", type=click.File("rb"), help='Batch: lines {"id", "subject", "body"}; "-" for stdin.')
+@click.option(
+    "--jsonl", "jsonl", type=click.File("rb"), help='Batch: lines {"id", "subject", "body"}; "-" for stdin.'
+)
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the triage object as JSON.")
 def triage(
@@ -232,7 +244,10 @@ def triage_batch(triager, stream, language: str | None) -> int:
             body, subject = item.get("body", ""), item.get("subject", "")
             if not isinstance(body, str) or not isinstance(subject, str):
                 raise ValueError("subject and body must be strings")
-            answer = {"id": item_id, **triager.triage(body, subject=subject, language=item.get("language") or language)}
+            answer = {
+                "id": item_id,
+                **triager.triage(body, subject=subject, language=item.get("language") or language),
+            }
         except (UnicodeDecodeError, ValueError, TriageInputError) as exc:
             failed += 1
             answer = {"id": item_id, "line": number, "error": {"code": "invalid_line", "message": str(exc)}}
@@ -248,7 +263,9 @@ def print_triage(answer: dict[str, Any]) -> None:
     click.echo(f"Why: {', '.join(answer['evidence']) or '-'}")
     click.echo(f"Next step: {policy['next_step']}")
     for hit in answer["articles"]:
-        click.echo(f"  - {hit['title']}" + (f" › {hit['section']}" if hit["section"] else "") + f"  {hit['url']}")
+        click.echo(
+            f"  - {hit['title']}" + (f" › {hit['section']}" if hit["section"] else "") + f"  {hit['url']}"
+        )
 
 
 @main.command()
@@ -261,13 +278,19 @@ def train(config_file: Path | None) -> None:
 
 @main.command()
 @config_option
-@click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path), help="Held-out file (default: the test file).")
+@click.option(
+    "--data",
+    "data_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Held-out file (default: the test file).",
+)
 @click.option("--no-cv", is_flag=True, help="Skip the cross-validation on the training data.")
 def evaluate(config_file: Path | None, data_file: Path | None, no_cv: bool) -> None:
     """Evaluate the model on the held-out test file; write a report and a confusion-matrix plot."""
     from triage.artifact import ArtifactError, load_model
     from triage.data import TEST_FILE, DataError, read_examples
-    from triage.evaluation import cross_validate, evaluate as run_evaluation, format_report, write_report
+    from triage.evaluation import cross_validate, format_report, write_report
+    from triage.evaluation import evaluate as run_evaluation
     from triage.training import load_training_examples
 
     settings = load_settings(config_file)
@@ -287,7 +310,9 @@ def evaluate(config_file: Path | None, data_file: Path | None, no_cv: bool) -> N
 @config_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes.")
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes."
+)
 def serve(config_file: Path | None, host: str, port: int, workers: int) -> None:
     """Build what is missing, then serve the site at / and the API under /api/ (with gunicorn)."""
     from kb_search.build import build_site
@@ -298,7 +323,7 @@ def serve(config_file: Path | None, host: str, port: int, workers: int) -> None:
     if current_generation(settings.index_dir) is None or not (settings.site_dir / "index.html").is_file():
         click.echo("site or index missing, building …", err=True)
         try:
-            build_site(settings.config_file)
+            build_site(settings.config_file, site_dir=settings.site_dir, state_dir=settings.state_dir)
         except KbSearchError as exc:
             raise InputError(str(exc)) from None
     ensure_model(settings)

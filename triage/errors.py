@@ -66,8 +66,6 @@ def register_error_handlers(app: Flask) -> None:
         response = error_response(status, exc.description or "", getattr(exc, "error_code", None))
         if status == 405 and exc.get_response().headers.get("Allow"):
             response.headers["Allow"] = exc.get_response().headers["Allow"]
-        if status == 429 and hasattr(exc, "retry_after"):
-            response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     @app.errorhandler(InternalServerError)

@@ -18,11 +18,21 @@ from triage.training import CV_FOLDS, SEED, coverage_precision
 
 # A plain keyword baseline, the kind of rules a support team writes by hand first.
 _BASELINE_RULES = [
-    ("infrastructure", r"firewall|proxy|zertifikat|certificat|virenscanner|antivir|defender|sophos|smtp|imap|exchange"
-     r"|dns|vpn|netzwerk|network|server|sql|festplatte|disk|speicherplatz|drucker|printer|citrix|terminal|windows"),
-    ("consulting", r"wie (kann|stelle|richte|mache|lege)|how (do|can|to)|einrichten|set up|schulung|training"
-     r"|vorlage|template|auswertung|report|moglich|possible|wunsch|feature|beratung|consult"),
-    ("bug", r"fehler|error|absturz|crash|sturzt|falsch|wrong|bug|geht nicht|funktioniert nicht|does not work|not working"),
+    (
+        "infrastructure",
+        r"firewall|proxy|zertifikat|certificat|virenscanner|antivir|defender|sophos|smtp|imap|exchange"
+        r"|dns|vpn|netzwerk|network|server|sql|festplatte|disk|speicherplatz|drucker|printer|citrix|terminal|windows",
+    ),
+    (
+        "consulting",
+        r"wie (kann|stelle|richte|mache|lege)|how (do|can|to)|einrichten|set up|schulung|training"
+        r"|vorlage|template|auswertung|report|moglich|possible|wunsch|feature|beratung|consult",
+    ),
+    (
+        "bug",
+        r"fehler|error|absturz|crash|sturzt|falsch|wrong|bug|geht nicht|funktioniert nicht"
+        r"|does not work|not working",
+    ),
 ]
 _COMPILED = [(label, re.compile(pattern)) for label, pattern in _BASELINE_RULES]
 
@@ -96,7 +106,9 @@ def cross_validate(examples: Sequence[Example], folds: int = CV_FOLDS) -> list[f
     return [float(x) for x in result]
 
 
-def format_report(result: dict[str, Any], cv: list[float] | None = None, title: str = "Triage evaluation") -> str:
+def format_report(
+    result: dict[str, Any], cv: list[float] | None = None, title: str = "Triage evaluation"
+) -> str:
     """Return the evaluation as Markdown (also fine as plain text in a terminal)."""
     m, b = result["model"], result["baseline"]
     lines = [f"# {title}", ""]
@@ -115,15 +127,31 @@ def format_report(result: dict[str, Any], cv: list[float] | None = None, title: 
     for lang, s in result["by_language"].items():
         if s["n"]:
             lines.append(f"| model, {lang} ({s['n']}) | {s['accuracy']:.3f} | {s['macro_f1']:.3f} |")
-    lines += ["", "## Per class", "", "| class | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Per class",
+        "",
+        "| class | precision | recall | F1 | support |",
+        "|---|---|---|---|---|",
+    ]
     for label, s in m["per_class"].items():
-        lines.append(f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |")
+        lines.append(
+            f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |"
+        )
     for lang, s in result["by_language"].items():
         if not s["n"]:
             continue
-        lines += ["", f"## Per class, {lang}", "", "| class | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+        lines += [
+            "",
+            f"## Per class, {lang}",
+            "",
+            "| class | precision | recall | F1 | support |",
+            "|---|---|---|---|---|",
+        ]
         for label, c in s["per_class"].items():
-            lines.append(f"| {label} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |")
+            lines.append(
+                f"| {label} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |"
+            )
     lines += ["", "## Confusion matrix (rows: true, columns: predicted)", ""]
     lines += ["| | " + " | ".join(result["labels"]) + " |", "|---" * (len(result["labels"]) + 1) + "|"]
     for label, row in zip(result["labels"], result["confusion"], strict=True):
@@ -170,10 +198,14 @@ def plot_confusion(result: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def write_report(result: dict[str, Any], reports_dir: Path, cv: list[float] | None = None) -> tuple[Path, Path]:
+def write_report(
+    result: dict[str, Any], reports_dir: Path, cv: list[float] | None = None
+) -> tuple[Path, Path]:
     """Write report.md and confusion-matrix.png into reports_dir; return both paths."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     png = plot_confusion(result, reports_dir / "confusion-matrix.png")
     md = reports_dir / "triage-report.md"
-    md.write_text(format_report(result, cv) + "\n![Confusion matrix](confusion-matrix.png)\n", encoding="utf-8")
+    md.write_text(
+        format_report(result, cv) + "\n![Confusion matrix](confusion-matrix.png)\n", encoding="utf-8"
+    )
     return md, png

@@ -22,7 +22,5 @@ class LanguageDetector:
         sample = text[:MAX_CHARS]
         if not any(c.isalpha() for c in sample):
             return self.default
-        if any(c in "äöüÄÖÜß" for c in sample):
-            return "de"
         language = self._detector.detect_language_of(sample)
         return SUPPORTED.get(language, self.default) if language is not None else self.default

@@ -13,11 +13,17 @@ REF = "#/components/schemas/{model}"
 
 
 def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": REF.format(model="ErrorAnswer")}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": REF.format(model="ErrorAnswer")}}},
+    }
 
 
 def _ok(model: str, description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}},
+    }
 
 
 @cache
@@ -54,10 +60,12 @@ def openapi_spec() -> dict[str, Any]:
         "paths": {
             "/api/triage": {
                 "post": {
-                    "summary": "Classify a problem description and explain what it means under the support policy",
+                    "summary": "Classify a problem description and explain it under the support policy",
                     "requestBody": {
                         "required": True,
-                        "content": {"application/json": {"schema": {"$ref": REF.format(model="TriageRequest")}}},
+                        "content": {
+                            "application/json": {"schema": {"$ref": REF.format(model="TriageRequest")}}
+                        },
                     },
                     "responses": {
                         "200": _ok("TriageAnswer", "The triage object"),

@@ -22,9 +22,13 @@ class TriageRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS, description="The problem, in the customer's words.")
+    description: str = Field(
+        min_length=1, max_length=MAX_DESCRIPTION_CHARS, description="The problem, in the customer's words."
+    )
     subject: str = Field(default="", max_length=500, description="An optional subject line.")
-    language: Literal["de", "en"] | None = Field(default=None, description="Answer language; detected when missing.")
+    language: Literal["de", "en"] | None = Field(
+        default=None, description="Answer language; detected when missing."
+    )
 
     _description_not_blank = field_validator("description")(_not_blank)
 

@@ -95,6 +95,7 @@ class Settings(BaseModel):
                 values[f"{key}_file" if key == "policy" else "data_dir"] = base / extra[key]
         env_names = {
             "STATE_DIR": "state_dir",
+            "SITE_DIR": "site_dir",
             "POLICY": "policy_file",
             "DATA_DIR": "data_dir",
             "SITE_URL": "site_url",

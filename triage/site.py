@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, request, send_file
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.security import safe_join
 
 bp = Blueprint("site", __name__)
@@ -19,6 +19,7 @@ _INLINE_SCRIPT_RE = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>"
 _SRC_OR_DATA_RE = re.compile(r"\bsrc\s*=|type\s*=\s*[\"']application/(?:ld\+)?json", re.IGNORECASE)
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+ASSET_CSP = "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'"
 
 
 @lru_cache(maxsize=2048)
@@ -38,8 +39,7 @@ def page_csp(path: Path) -> str:
     """Return the Content-Security-Policy of an HTML page: only the site's own scripts run."""
     hashes = " ".join(_inline_script_hashes(str(path), path.stat().st_mtime_ns))
     return (
-        "default-src 'self'; "
-        f"script-src 'self' {hashes}; ".replace("  ", " ")
+        f"default-src 'self'; script-src 'self' {hashes}; ".replace("  ", " ")
         + "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
         "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
@@ -56,11 +56,27 @@ def _site_file(path: str) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+def _refuse_other_methods(path: str) -> None:
+    """Answer 405, not 404, for a GET on a route that exists for other methods (GET /api/triage)."""
+    methods = sorted(
+        {
+            method
+            for rule in current_app.url_map.iter_rules()
+            if not rule.endpoint.startswith("site.") and rule.rule == "/" + path
+            for method in rule.methods or ()
+        }
+        - {"HEAD", "OPTIONS"}
+    )
+    if methods:
+        raise MethodNotAllowed(valid_methods=methods)
+
+
 @bp.get("/", defaults={"path": ""})
 @bp.get("/<path:path>")
 def page(path: str) -> Response:
     file = _site_file(path)
     if file is None:
+        _refuse_other_methods(path)
         raise NotFound()
     if file.name == "index.html" and path and not path.endswith("/") and not path.endswith("index.html"):
         # Directory URLs end in "/", so relative links in the page resolve as MkDocs built them.

@@ -65,19 +65,16 @@ def model_status(settings: Any) -> ModelStatus:
 def choose_threshold(correct: np.ndarray, confidence: np.ndarray, target: float = TARGET_PRECISION) -> float:
     """Return the lowest confidence threshold whose answered cases are right at least `target` of the time.
 
-    Cases at or above the threshold are answered; below it they are flagged `needs_human`. When
-    no threshold reaches the target, every case needs a human (threshold above 1).
+    Cases at or above the threshold are answered; below it they are flagged `needs_human`. Cases
+    with equal confidence are answered together. When no threshold reaches the target, every case
+    needs a human (threshold above 1).
     """
-    order = np.argsort(-confidence)
-    hits = np.cumsum(correct[order])
-    answered = np.arange(1, len(order) + 1)
-    precision = hits / answered
-    ok = np.nonzero(precision >= target)[0]
-    if len(ok) == 0:
-        return 1.01
-    # The largest answered set that still meets the target; ties in confidence stay together.
-    last = ok[-1]
-    return float(confidence[order][last])
+    best = 1.01
+    for threshold in np.unique(confidence)[::-1]:  # highest first
+        answered = confidence >= threshold
+        if correct[answered].mean() >= target:
+            best = float(threshold)
+    return best
 
 
 def coverage_precision(correct: np.ndarray, confidence: np.ndarray, threshold: float) -> tuple[float, float]:
@@ -132,7 +129,7 @@ def fit(examples: Sequence[Example]) -> tuple[Any, dict[str, Any]]:
 
 
 def train_and_publish(settings: Any, examples: Sequence[Example] | None = None) -> dict[str, Any]:
-    """Fit on the training files (or given examples), publish the artifact; return its metadata and a summary."""
+    """Fit on the training files (or given examples), publish the artifact; return metadata and summary."""
     files = training_files(settings.data_dir)
     examples = list(examples) if examples is not None else load_training_examples(settings.data_dir)
     pipeline, metadata = fit(examples)
