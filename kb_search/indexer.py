@@ -24,7 +24,9 @@ from kb_search.schema import INFO_FILE, SCHEMA, SYNONYMS_FILE, VOCABULARY_FILE
 from kb_search.sections import Section
 from kb_search.synonyms import parse_synonyms
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
+# The stored text of a whole-page document, for its snippet when no single section matched.
+PAGE_TEXT_CHARS = 5_000
 # Front-matter keys that are not facts to filter on (they are indexed as fields of their own).
 _NOT_FACETS = {"title", "description", "tags", "template", "hide", "search", "icon", "status_icon"}
 
@@ -77,6 +79,63 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+def pages_of(sections: Sequence[Section]) -> list[list[Section]]:
+    """Group sections by page, keeping the order of pages and of sections within a page."""
+    pages: dict[str, list[Section]] = {}
+    for section in sections:
+        pages.setdefault(section.path, []).append(section)
+    return list(pages.values())
+
+
+def add_page(writer: Any, analyzer: Analyzer, page: list[Section]) -> None:
+    """Add one document per section of a page, then one for the whole page.
+
+    The page document lets words spread over several sections ("Backup" here, "einspielen"
+    there) still find the page; the searcher adds its score to the page's sections.
+    """
+    first = page[0]
+    lang = first.language
+    description = first.fields.get("description")
+    shared = {
+        "path": first.path,
+        "page_title": first.title,
+        "facts": jsonable(first.fields),
+        "tag_names": list(first.tags),
+        "lang": lang,
+        "audience": first.audience,
+        "title": " ".join(analyzer.terms(lang, first.title)),
+        "summary": " ".join(analyzer.terms(lang, description)) if isinstance(description, str) else "",
+        "tags": " ".join(analyzer.terms(lang, " ".join(first.tags))),
+        "tag": ",".join(facet_value(t) for t in first.tags),
+        "facet": ",".join(section_facets(first)),
+    }
+    page_terms: list[str] = []
+    for section in page:
+        heading = " ".join(analyzer.terms(lang, section.heading or ""))
+        body = " ".join(analyzer.terms(lang, section.text))
+        page_terms += [heading, body]
+        writer.add_document(
+            id=section.id,
+            kind="section",
+            url=section.url,
+            section=section.heading,
+            text=section.text,
+            heading=heading,
+            body=body,
+            **shared,
+        )
+    writer.add_document(
+        id=f"{first.path}#@page",
+        kind="page",
+        url=first.url.split("#", 1)[0],
+        section=None,
+        text=" ".join(s.text for s in page)[:PAGE_TEXT_CHARS],
+        heading="",
+        body=" ".join(page_terms),
+        **shared,
+    )
+
+
 def compound_dictionary(vocabulary: dict[str, Any]) -> set[str]:
     """Return the words compounds may be split into: all words of the texts and the bundled list."""
     words = set(vocabulary["dictionary"])
@@ -107,31 +166,9 @@ def build_index(
         analyzer = Analyzer(CompoundSplitter(compound_dictionary(vocabulary)))
         ix = whoosh_index.create_in(str(tmp), SCHEMA)
         writer = ix.writer(limitmb=256)
-        title_cache: dict[tuple[str, str], str] = {}
         try:
-            for section in sections:
-                lang = section.language
-                key = (lang, section.title)
-                if key not in title_cache:
-                    title_cache[key] = " ".join(analyzer.terms(lang, section.title))
-                writer.add_document(
-                    id=section.id,
-                    path=section.path,
-                    url=section.url,
-                    page_title=section.title,
-                    section=section.heading,
-                    text=section.text,
-                    facts=jsonable(section.fields),
-                    tag_names=list(section.tags),
-                    lang=lang,
-                    audience=section.audience,
-                    title=title_cache[key],
-                    heading=" ".join(analyzer.terms(lang, section.heading or "")),
-                    tags=" ".join(analyzer.terms(lang, " ".join(section.tags))),
-                    body=" ".join(analyzer.terms(lang, section.text)),
-                    tag=",".join(facet_value(t) for t in section.tags),
-                    facet=",".join(section_facets(section)),
-                )
+            for page in pages_of(sections):
+                add_page(writer, analyzer, page)
         except BaseException:
             writer.cancel()
             raise

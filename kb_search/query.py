@@ -25,7 +25,13 @@ MAX_QUERY_WORDS = 32
 COMPOUND_WEIGHT = 0.8
 JOINED_WEIGHT = 0.9
 SYNONYM_WEIGHT = 0.8
+# A synonym in another language than the customer's ("printer" for "Drucker") counts less, so a
+# page in the customer's language wins when one exists, and the other language's page is found
+# when none does.
+CROSS_LANGUAGE_WEIGHT = 0.5
 TYPO_WEIGHT = 0.6
+# Parts of a joined word ("1010" of "LW-1010", "mail" of "E-Mail"), relative to the whole.
+PART_WEIGHT = 0.6
 
 _FILTER_RE = re.compile(r'(?<!\S)([A-Za-z][\w-]*):(?:"([^"]*)"|(\S+))')
 
@@ -137,10 +143,16 @@ class QueryBuilder:
             return None
         return leaves[0] if len(leaves) == 1 else wq.Or(leaves)
 
-    def _word(self, word: str, terms: set[str], weight: float = 1.0, typos: bool = True) -> list[wq.Query]:
+    def _word(
+        self, word: str, terms: set[str], base_weight: float = 1.0, typos: bool = True
+    ) -> list[wq.Query]:
         """Alternatives for one word: its stems, else its compound parts, else typo corrections."""
         alternatives: list[wq.Query] = []
-        for form in split_word(word):
+        forms = split_word(word)
+        for position, form in enumerate(forms):
+            if position > 0 and len(form) < 3:
+                continue  # "lw" of "LW-1010" or "e" of "E-Mail" says nothing on its own
+            weight = base_weight if position == 0 else base_weight * PART_WEIGHT
             known = {v for v in self.analyzer.query_variants(form) if v in self.all_terms}
             for variant in known:
                 q = self._term(variant, weight)
@@ -178,21 +190,27 @@ class QueryBuilder:
                         terms.add(variant)
         return out
 
-    def _phrase(self, phrase: tuple[str, ...], terms: set[str]) -> wq.Query | None:
+    def _phrase(self, phrase: tuple[str, ...], terms: set[str], language: str | None) -> wq.Query | None:
         """All content words of a synonym phrase, or None when one of them is not in the index."""
         words = [w for w in phrase if fold_german(w) not in self.analyzer.any_stopwords]
         if not words:
             return None
+        weight = SYNONYM_WEIGHT
+        if language and not any(self.vocabulary.uses(language, w) for w in words):
+            weight *= CROSS_LANGUAGE_WEIGHT
         parts = []
         for w in words:
-            alternatives = self._word(w, terms, SYNONYM_WEIGHT, typos=False)
+            alternatives = self._word(w, terms, weight, typos=False)
             if not alternatives:
                 return None
             parts.append(alternatives[0] if len(alternatives) == 1 else wq.DisjunctionMax(alternatives))
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
-    def build(self, text: str) -> BuiltQuery:
-        """Return the Whoosh query for a text, or a BuiltQuery without query when nothing can match."""
+    def build(self, text: str, language: str | None = None) -> BuiltQuery:
+        """Return the Whoosh query for a text, or a BuiltQuery without query when nothing can match.
+
+        `language` is the customer's language, if known: synonyms in other languages count less.
+        """
         words = self._content_words(text)
         terms: set[str] = set()
         slots: list[list[wq.Query]] = [self._word(w, terms) for w in words]
@@ -215,7 +233,7 @@ class QueryBuilder:
                 if start is None:
                     continue
                 for target in expand:
-                    q = self._phrase(target, terms)
+                    q = self._phrase(target, terms, language)
                     if q is None:
                         continue
                     if len(phrase) == 1:

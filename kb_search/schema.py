@@ -9,8 +9,9 @@ INFO_FILE = "level0.json"
 VOCABULARY_FILE = "vocabulary.json"
 SYNONYMS_FILE = "synonyms.txt"
 
-# Fields searched by text, with their weights (title > heading > tags > body).
-FIELD_WEIGHTS = {"title": 4.0, "heading": 3.0, "tags": 2.0, "body": 1.0}
+# Fields searched by text, with their weights (title > heading > tags > body); `summary` is the
+# page's front-matter description, which every section of the page carries.
+FIELD_WEIGHTS = {"title": 4.0, "heading": 3.0, "tags": 2.0, "summary": 1.5, "body": 1.0}
 
 
 def _terms() -> TEXT:
@@ -20,6 +21,7 @@ def _terms() -> TEXT:
 
 SCHEMA = Schema(
     id=ID(unique=True, stored=True),
+    kind=ID(stored=True, sortable=True),  # "section", or "page" for the whole page's text
     path=ID(stored=True, sortable=True),
     url=STORED,
     page_title=STORED,
@@ -32,6 +34,7 @@ SCHEMA = Schema(
     title=_terms(),
     heading=_terms(),
     tags=_terms(),
+    summary=_terms(),
     body=_terms(),
     tag=KEYWORD(commas=True, lowercase=False),
     facet=KEYWORD(commas=True, lowercase=False),

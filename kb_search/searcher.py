@@ -24,7 +24,9 @@ from kb_search.vocabulary import Vocabulary
 MAX_LIMIT = 50
 MAX_PER_PAGE = 10
 # Sections in the language the customer writes in rank above equally good ones in another.
-LANGUAGE_BOOST = 2.0
+LANGUAGE_BOOST = 1.3
+# Share of the whole page's score added to each of its sections.
+PAGE_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -78,14 +80,19 @@ class SectionIndex:
         self._searchers: list[Any] = []
         self._lock = threading.Lock()
 
-    def _searcher(self) -> tuple[Any, Any, Any]:
-        """Return this thread's searcher with its `lang` and `path` column readers."""
+    def _searcher(self) -> tuple[Any, Any, Any, Any]:
+        """Return this thread's searcher with its `lang`, `path` and `kind` column readers."""
         # One Whoosh searcher per thread: searchers hold file positions and are not shared safely.
         cached = getattr(self._local, "searcher", None)
         if cached is None:
             searcher = self._ix.searcher()
             reader = searcher.reader()
-            cached = (searcher, reader.column_reader("lang"), reader.column_reader("path"))
+            cached = (
+                searcher,
+                reader.column_reader("lang"),
+                reader.column_reader("path"),
+                reader.column_reader("kind"),
+            )
             self._local.searcher = cached
             with self._lock:
                 self._searchers.append(searcher)
@@ -111,22 +118,30 @@ class SectionIndex:
             raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
         text, inline = split_filters(query, self.facet_keys)
         filters = (filters or SearchFilters()).merged(inline)
-        built = self.builder.build(text)
+        preferred = language or self.vocabulary.guess_language(self.builder.words(text))
+        built = self.builder.build(text, preferred)
         if built.query is None:
             return SearchResult(query=query, hits=[])
-        preferred = language or self.vocabulary.guess_language(self.builder.words(text))
-        searcher, languages, paths = self._searcher()
+        searcher, languages, paths, kinds = self._searcher()
         results = searcher.search(
             built.query, limit=max(50, 3 * limit * per_page), filter=filter_query(filters)
         )
-        ranked = sorted(
-            (
-                (score * (LANGUAGE_BOOST if languages[docnum] == preferred else 1.0), docnum)
-                for score, docnum in results.top_n
-            ),
-            key=lambda item: item[0],
-            reverse=True,
-        )
+        # A section's score gains a share of its whole page's score; a page whose words match
+        # only across sections is shown by its page document.
+        page_scores: dict[str, float] = {}
+        page_docs: dict[str, int] = {}
+        sections: list[tuple[float, int]] = []
+        for score, docnum in results.top_n:
+            score *= LANGUAGE_BOOST if languages[docnum] == preferred else 1.0
+            if kinds[docnum] == "page":
+                page_scores[paths[docnum]] = score
+                page_docs[paths[docnum]] = docnum
+            else:
+                sections.append((score, docnum))
+        ranked = [(score + PAGE_WEIGHT * page_scores.get(paths[d], 0.0), d) for score, d in sections]
+        with_sections = {paths[d] for _, d in sections}
+        ranked += [(PAGE_WEIGHT * page_scores[p], d) for p, d in page_docs.items() if p not in with_sections]
+        ranked.sort(key=lambda item: item[0], reverse=True)
         shown: dict[str, int] = {}
         hits = []
         for score, docnum in ranked:
@@ -154,8 +169,8 @@ class SectionIndex:
 
     def page(self, path: str) -> dict[str, str] | None:
         """Return {"path", "title", "url"} of a page by its source path, or None when it is not indexed."""
-        searcher, _, _ = self._searcher()
-        doc = searcher.document(path=path)
+        searcher = self._searcher()[0]
+        doc = searcher.document(path=path, kind="page")
         if doc is None:
             return None
         return {"path": path, "title": doc["page_title"], "url": doc["url"].split("#", 1)[0]}

@@ -45,6 +45,13 @@ class Vocabulary:
     def __contains__(self, word: str) -> bool:
         return word in self.counts
 
+    def uses(self, language: str, word: str) -> bool:
+        """Tell whether the texts in a language use a word (folded as that language folds)."""
+        counts = self.per_language.get(language)
+        if counts is None:
+            return False
+        return (fold_german(word) if language == "de" else fold(word)) in counts
+
     def _corrections(self, word: str, limit: int = 3) -> tuple[str, ...]:
         """Return up to `limit` known words within the allowed edit distance, closest first."""
         edits = max_edits(word)
