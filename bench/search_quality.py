@@ -115,9 +115,7 @@ def load_queries(path: Path) -> list[Query]:
             if qid in seen:
                 raise BenchError(f'{where}: duplicate id "{qid}"', 2)
             seen.add(qid)
-            queries.append(
-                Query(qid, text, list(dict.fromkeys(normalize_path(p) for p in relevant)), kind.strip())
-            )
+            queries.append(Query(qid, text, list(dict.fromkeys(normalize_path(p) for p in relevant)), kind.strip()))
     if not queries:
         raise BenchError(f"{path}: no queries", 2)
     return queries
@@ -366,8 +364,7 @@ def print_report(
     console.print("[bold]Level0 search-quality benchmark[/bold]")
     console.print(f"  config:  {project.config_file}")
     console.print(
-        f"  queries: {queries_file} ({len(queries)} queries"
-        + (f", {len(kinds)} kinds)" if kinds else ", no kinds)")
+        f"  queries: {queries_file} ({len(queries)} queries" + (f", {len(kinds)} kinds)" if kinds else ", no kinds)")
     )
     for note in project.notes:
         console.print(f"  note:    {note}")
@@ -379,9 +376,7 @@ def print_report(
             f"(whole mkdocs build: {b['mkdocs_build_seconds']:.2f} s)"
         )
     else:
-        console.print(
-            f"Indexing: not run (--no-build); existing index holds {level0['sections_indexed']} sections"
-        )
+        console.print(f"Indexing: not run (--no-build); existing index holds {level0['sections_indexed']} sections")
     cfg = builtin["config"]
     console.print(f"Built-in search: {implementation}")
     pipeline = ", ".join(cfg.get("pipeline", [])) or "(none)"
@@ -428,9 +423,7 @@ def print_report(
     )
     errors = sum("error" in r for r in level0["results"]), sum("error" in r for r in builtin["results"])
     if any(errors):
-        console.print(
-            f"Queries that raised an error (counted as no hits): Level0 {errors[0]}, built-in {errors[1]}"
-        )
+        console.print(f"Queries that raised an error (counted as no hits): Level0 {errors[0]}, built-in {errors[1]}")
 
     if details:
         detail = Table(
@@ -513,18 +506,14 @@ def package_version(name: str) -> str:
     help="JSON Lines query set: {id, query, relevant: [docs-relative .md paths], kind}.",
 )
 @click.option("--no-build", is_flag=True, help="Reuse the built site and index when both exist.")
-@click.option(
-    "--details", is_flag=True, help="Also print each query's rank of its relevant page in both engines."
-)
+@click.option("--details", is_flag=True, help="Also print each query's rank of its relevant page in both engines.")
 @click.option(
     "--json",
     "json_file",
     type=click.Path(path_type=Path),
     help="Write all figures (and per-query ranks) as JSON to this file.",
 )
-def main(
-    config_file: Path, queries_file: Path, no_build: bool, details: bool, json_file: Path | None
-) -> None:
+def main(config_file: Path, queries_file: Path, no_build: bool, details: bool, json_file: Path | None) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(name)s: %(message)s")
     try:
         if config_file.is_dir():
@@ -539,8 +528,7 @@ def main(
         missing = sorted({p for q in queries for p in q.relevant if p not in project.url_to_path.values()})
         if missing:
             project.notes.append(
-                f"{len(missing)} relevant path(s) are not pages of {project.docs_dir}: "
-                + ", ".join(missing[:5])
+                f"{len(missing)} relevant path(s) are not pages of {project.docs_dir}: " + ", ".join(missing[:5])
             )
         try:
             build(project, no_build)
@@ -553,10 +541,7 @@ def main(
         sys.exit(exc.code)
 
     per_query = {
-        engine: [
-            query_metrics(result["pages"], q.relevant)
-            for q, result in zip(queries, data["results"], strict=True)
-        ]
+        engine: [query_metrics(result["pages"], q.relevant) for q, result in zip(queries, data["results"], strict=True)]
         for engine, data in (("level0", level0), ("builtin", builtin))
     }
     summary = summarize(queries, per_query)

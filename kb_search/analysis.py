@@ -78,8 +78,7 @@ class Analyzer:
         self.splitter = splitter or CompoundSplitter(())
         self._local = threading.local()
         self.stopwords = {
-            lang: frozenset(self.fold_for(lang, w) for w in stopwords_for_language(lang))
-            for lang in LANGUAGES
+            lang: frozenset(self.fold_for(lang, w) for w in stopwords_for_language(lang)) for lang in LANGUAGES
         }
         self.any_stopwords = self.stopwords["de"] | self.stopwords["en"]
 

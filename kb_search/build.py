@@ -31,9 +31,7 @@ class SiteBuild:
     stats: IndexStats
 
 
-def load_project(
-    config_file: Path, *, strict: bool = False, **overrides: Any
-) -> tuple[MkDocsConfig, Level0Plugin]:
+def load_project(config_file: Path, *, strict: bool = False, **overrides: Any) -> tuple[MkDocsConfig, Level0Plugin]:
     """Load a project's mkdocs.yml and return it with its Level0 plugin (added when not listed)."""
     config_file = Path(config_file)
     if not config_file.is_file():
@@ -115,9 +113,7 @@ def build_site(
     finally:
         config.plugins.on_shutdown()
     if plugin.stats is None:
-        raise KbSearchError(
-            "the level0 plugin is disabled in mkdocs.yml (enabled: false): no index was built"
-        )
+        raise KbSearchError("the level0 plugin is disabled in mkdocs.yml (enabled: false): no index was built")
     logging.getLogger("mkdocs").debug("site built at %s", config.site_dir)
     return SiteBuild(
         config_file=Path(config.config_file_path),

@@ -102,9 +102,7 @@ class QueryBuilder:
         self.vocabulary = vocabulary
         self.field_terms = field_terms
         self.all_terms = frozenset().union(*field_terms.values())
-        self._rules = [
-            (tuple(self._phrase_variants(p) for p in rule.match), rule.expand) for rule in synonyms
-        ]
+        self._rules = [(tuple(self._phrase_variants(p) for p in rule.match), rule.expand) for rule in synonyms]
 
     def _phrase_variants(self, phrase: tuple[str, ...]) -> tuple[frozenset[str], ...]:
         words = [w for w in phrase if fold_german(w) not in self.analyzer.any_stopwords] or phrase
@@ -143,9 +141,7 @@ class QueryBuilder:
             return None
         return leaves[0] if len(leaves) == 1 else wq.Or(leaves)
 
-    def _word(
-        self, word: str, terms: set[str], base_weight: float = 1.0, typos: bool = True
-    ) -> list[wq.Query]:
+    def _word(self, word: str, terms: set[str], base_weight: float = 1.0, typos: bool = True) -> list[wq.Query]:
         """Alternatives for one word: its stems, else its compound parts, else typo corrections."""
         alternatives: list[wq.Query] = []
         forms = split_word(word)

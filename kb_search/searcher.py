@@ -123,9 +123,7 @@ class SectionIndex:
         if built.query is None:
             return SearchResult(query=query, hits=[])
         searcher, languages, paths, kinds = self._searcher()
-        results = searcher.search(
-            built.query, limit=max(50, 3 * limit * per_page), filter=filter_query(filters)
-        )
+        results = searcher.search(built.query, limit=max(50, 3 * limit * per_page), filter=filter_query(filters))
         # A section's score gains a share of its whole page's score; a page whose words match
         # only across sections is shown by its page document.
         page_scores: dict[str, float] = {}
@@ -174,6 +172,15 @@ class SectionIndex:
         if doc is None:
             return None
         return {"path": path, "title": doc["page_title"], "url": doc["url"].split("#", 1)[0]}
+
+    def sections(self, path: str) -> list[dict[str, Any]]:
+        """Return a page's sections in page order: {"heading", "url", "text"}."""
+        searcher = self._searcher()[0]
+        docs = sorted(searcher.document_numbers(path=path, kind="section"))
+        return [
+            {"heading": doc.get("section"), "url": doc["url"], "text": doc["text"]}
+            for doc in (searcher.stored_fields(n) for n in docs)
+        ]
 
     def doc_count(self) -> int:
         return self._ix.doc_count()

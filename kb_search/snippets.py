@@ -9,9 +9,7 @@ from kb_search.analysis import Analyzer, surface_words
 SNIPPET_WORDS = 28
 
 
-def make_snippet(
-    text: str, language: str, analyzer: Analyzer, terms: set[str], words: int = SNIPPET_WORDS
-) -> str:
+def make_snippet(text: str, language: str, analyzer: Analyzer, terms: set[str], words: int = SNIPPET_WORDS) -> str:
     """Return the window of `words` words with the most matching words, escaped, matches marked."""
     matches = list(surface_words(text))
     if not matches:

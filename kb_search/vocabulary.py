@@ -58,12 +58,8 @@ class Vocabulary:
         choices = self._buckets.get(word[:1])
         if edits == 0 or not choices:
             return ()
-        found = process.extract(
-            word, choices, scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=None
-        )
-        ranked = sorted(
-            (distance, -self.counts[choice], choice) for choice, distance, _ in found if choice != word
-        )
+        found = process.extract(word, choices, scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=None)
+        ranked = sorted((distance, -self.counts[choice], choice) for choice, distance, _ in found if choice != word)
         return tuple(choice for _, _, choice in ranked[:limit])
 
     def guess_language(self, words: Sequence[str]) -> str | None:

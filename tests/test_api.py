@@ -36,9 +36,7 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
 
 
 def test_triage_answers_the_full_object(client):
-    response = post_json(
-        client, {"description": "Der Virenscanner blockiert den Druck, Drucker druckt nicht"}
-    )
+    response = post_json(client, {"description": "Der Virenscanner blockiert den Druck, Drucker druckt nicht"})
     assert response.status_code == 200
     answer = response.get_json()
     assert set(answer) >= TRIAGE_FIELDS
@@ -184,9 +182,7 @@ def test_site_directory_without_slash_redirects_and_missing_page_is_404(client):
         assert missing.mimetype == "text/html"
 
 
-@pytest.mark.parametrize(
-    "url", ["/../mkdocs.yml", "/%2e%2e/mkdocs.yml", "/..%2fmkdocs.yml", "/docs/../../mkdocs.yml"]
-)
+@pytest.mark.parametrize("url", ["/../mkdocs.yml", "/%2e%2e/mkdocs.yml", "/..%2fmkdocs.yml", "/docs/../../mkdocs.yml"])
 def test_path_traversal_is_refused(client, url):
     with client.get(url) as response:
         assert response.status_code == 404

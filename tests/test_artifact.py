@@ -128,15 +128,11 @@ def test_the_marker_pickle_really_creates_the_marker(tmp_path):
     ("damage", "message"),
     [
         pytest.param(lambda g: (g / METADATA_FILE).unlink(), "metadata missing", id="metadata-missing"),
-        pytest.param(
-            lambda g: (g / METADATA_FILE).write_text("{not json"), "unreadable", id="metadata-not-json"
-        ),
+        pytest.param(lambda g: (g / METADATA_FILE).write_text("{not json"), "unreadable", id="metadata-not-json"),
         pytest.param(
             lambda g: (g / METADATA_FILE).write_text('{"format": 99}'), "unknown format", id="metadata-format"
         ),
-        pytest.param(
-            lambda g: (g / METADATA_FILE).write_text("[1]"), "unknown format", id="metadata-not-object"
-        ),
+        pytest.param(lambda g: (g / METADATA_FILE).write_text("[1]"), "unknown format", id="metadata-not-object"),
         pytest.param(lambda g: (g / PIPELINE_FILE).unlink(), "unreadable", id="pipeline-missing"),
         pytest.param(lambda g: (g / VOCABULARY_FILE).unlink(), "unreadable", id="vocabulary-missing"),
         pytest.param(

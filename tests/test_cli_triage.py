@@ -272,9 +272,7 @@ def test_binary_stdin_in_a_real_process_is_one_stderr_line(settings, cli_env):
     )
     assert process.returncode == 2, process.stderr
     assert process.stdout == b""
-    assert process.stderr.decode().splitlines() == [
-        "Error: input contains NUL bytes: send text, not binary data"
-    ]
+    assert process.stderr.decode().splitlines() == ["Error: input contains NUL bytes: send text, not binary data"]
 
 
 def test_missing_docs_folder_in_a_real_process_is_one_stderr_line(fresh_project):

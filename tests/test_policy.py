@@ -53,10 +53,7 @@ def test_for_category_answers_in_the_language_asked(policy, policy_data, categor
         entry = policy.for_category(category, language)
         assert entry["next_step"] == raw["next_step"][language]
         assert entry["checklist"] == raw["checklist"][language]
-    assert (
-        policy.for_category(category, "de")["explanation"]
-        != policy.for_category(category, "en")["explanation"]
-    )
+    assert policy.for_category(category, "de")["explanation"] != policy.for_category(category, "en")["explanation"]
 
 
 def test_shipped_coverage_matches_the_support_model(policy):

@@ -141,9 +141,7 @@ def test_snippets_mark_matches_and_escape_html(kb_index):
 def test_internal_pages_are_not_in_the_public_search_or_site(built_kb, kb_index):
     assert kb_index.search("Quastenflosser").hits == []
     assert not (built_kb.site_dir / "known-issues" / "intern-reset").exists()
-    assert "Quastenflosser" not in (built_kb.site_dir / "search" / "search_index.json").read_text(
-        encoding="utf-8"
-    )
+    assert "Quastenflosser" not in (built_kb.site_dir / "search" / "search_index.json").read_text(encoding="utf-8")
 
 
 def test_limits_are_checked(kb_index):

@@ -41,7 +41,9 @@ def object_body() -> dict[str, Any]:
 @bp.post("/api/triage")
 def triage() -> Response:
     params = TriageRequest.model_validate(object_body())
-    answer = state().triager.triage(params.description, subject=params.subject, language=params.language)
+    answer = state().triager.triage(
+        params.description, subject=params.subject, language=params.language, version=params.version
+    )
     return jsonify(answer)
 
 

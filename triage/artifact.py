@@ -147,6 +147,4 @@ class ModelHandle(GenerationCache[TriageModel]):
         try:
             return super().get()
         except MissingGenerationError:
-            raise ArtifactError(
-                f"no model at {self.target}: run `level0 build` or `level0 train` first"
-            ) from None
+            raise ArtifactError(f"no model at {self.target}: run `level0 build` or `level0 train` first") from None

@@ -26,9 +26,7 @@ class InputError(click.ClickException):
 
 
 def config_option(func):
-    return click.option(
-        "-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP
-    )(func)
+    return click.option("-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP)(func)
 
 
 def load_settings(config_file: Path | None):
@@ -116,9 +114,7 @@ def ensure_model(settings, *, force: bool = False) -> None:
     help="Only pages whose front matter has KEY=VALUE.",
 )
 @click.option("--lang", type=click.Choice(["de", "en"]), help="Only pages in this language.")
-@click.option(
-    "--per-page", default=1, show_default=True, type=click.IntRange(1, 10), help="Sections per page."
-)
+@click.option("--per-page", default=1, show_default=True, type=click.IntRange(1, 10), help="Sections per page.")
 def search(
     query: str,
     config_file: Path | None,
@@ -192,9 +188,7 @@ def open_triager(settings):
 @click.argument("text", required=False)
 @click.option("--subject", default="", help="The message's subject line.")
 @click.option("--language", type=click.Choice(["de", "en"]), help="Answer language (default: detected).")
-@click.option(
-    "--jsonl", "jsonl", type=click.File("rb"), help='Batch: lines {"id", "subject", "body"}; "-" for stdin.'
-)
+@click.option("--jsonl", "jsonl", type=click.File("rb"), help='Batch: lines {"id", "subject", "body"}; "-" for stdin.')
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the triage object as JSON.")
 def triage(
@@ -263,9 +257,7 @@ def print_triage(answer: dict[str, Any]) -> None:
     click.echo(f"Why: {', '.join(answer['evidence']) or '-'}")
     click.echo(f"Next step: {policy['next_step']}")
     for hit in answer["articles"]:
-        click.echo(
-            f"  - {hit['title']}" + (f" › {hit['section']}" if hit["section"] else "") + f"  {hit['url']}"
-        )
+        click.echo(f"  - {hit['title']}" + (f" › {hit['section']}" if hit["section"] else "") + f"  {hit['url']}")
 
 
 @main.command()
@@ -310,9 +302,7 @@ def evaluate(config_file: Path | None, data_file: Path | None, no_cv: bool) -> N
 @config_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option(
-    "--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes."
-)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes.")
 def serve(config_file: Path | None, host: str, port: int, workers: int) -> None:
     """Build what is missing, then serve the site at / and the API under /api/ (with gunicorn)."""
     from kb_search.build import build_site

@@ -106,9 +106,7 @@ def cross_validate(examples: Sequence[Example], folds: int = CV_FOLDS) -> list[f
     return [float(x) for x in result]
 
 
-def format_report(
-    result: dict[str, Any], cv: list[float] | None = None, title: str = "Triage evaluation"
-) -> str:
+def format_report(result: dict[str, Any], cv: list[float] | None = None, title: str = "Triage evaluation") -> str:
     """Return the evaluation as Markdown (also fine as plain text in a terminal)."""
     m, b = result["model"], result["baseline"]
     lines = [f"# {title}", ""]
@@ -135,9 +133,7 @@ def format_report(
         "|---|---|---|---|---|",
     ]
     for label, s in m["per_class"].items():
-        lines.append(
-            f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |"
-        )
+        lines.append(f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |")
     for lang, s in result["by_language"].items():
         if not s["n"]:
             continue
@@ -149,9 +145,7 @@ def format_report(
             "|---|---|---|---|---|",
         ]
         for label, c in s["per_class"].items():
-            lines.append(
-                f"| {label} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |"
-            )
+            lines.append(f"| {label} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |")
     lines += ["", "## Confusion matrix (rows: true, columns: predicted)", ""]
     lines += ["| | " + " | ".join(result["labels"]) + " |", "|---" * (len(result["labels"]) + 1) + "|"]
     for label, row in zip(result["labels"], result["confusion"], strict=True):
@@ -198,14 +192,10 @@ def plot_confusion(result: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def write_report(
-    result: dict[str, Any], reports_dir: Path, cv: list[float] | None = None
-) -> tuple[Path, Path]:
+def write_report(result: dict[str, Any], reports_dir: Path, cv: list[float] | None = None) -> tuple[Path, Path]:
     """Write report.md and confusion-matrix.png into reports_dir; return both paths."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     png = plot_confusion(result, reports_dir / "confusion-matrix.png")
     md = reports_dir / "triage-report.md"
-    md.write_text(
-        format_report(result, cv) + "\n![Confusion matrix](confusion-matrix.png)\n", encoding="utf-8"
-    )
+    md.write_text(format_report(result, cv) + "\n![Confusion matrix](confusion-matrix.png)\n", encoding="utf-8")
     return md, png

@@ -13,9 +13,7 @@ class LanguageDetector:
 
     def __init__(self, default: str = "de") -> None:
         self.default = default
-        self._detector = (
-            LanguageDetectorBuilder.from_languages(*SUPPORTED).with_preloaded_language_models().build()
-        )
+        self._detector = LanguageDetectorBuilder.from_languages(*SUPPORTED).with_preloaded_language_models().build()
 
     def detect(self, text: str) -> str:
         """Return "de" or "en"; the default when the text gives no clue (empty, only numbers)."""

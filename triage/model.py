@@ -83,9 +83,7 @@ class TriageModel:
         self._word_names = words.get_feature_names_out()
         coef = linear_coefficients(classifier)[:, : len(self._word_names)]
         # A word's push towards a class: its weight there minus its mean weight elsewhere.
-        self._push = np.vstack(
-            [coef[i] - np.delete(coef, i, axis=0).mean(axis=0) for i in range(len(self.labels))]
-        )
+        self._push = np.vstack([coef[i] - np.delete(coef, i, axis=0).mean(axis=0) for i in range(len(self.labels))])
 
     def predict(self, text: str) -> Prediction:
         return self.predict_many([text])[0]
@@ -106,9 +104,7 @@ class TriageModel:
                 Prediction(
                     category=self.labels[best],
                     confidence=confidence,
-                    probabilities={
-                        label: round(float(p), 4) for label, p in zip(self.labels, proba, strict=True)
-                    },
+                    probabilities={label: round(float(p), 4) for label, p in zip(self.labels, proba, strict=True)},
                     needs_human=confidence < self.threshold,
                     evidence=self._evidence(word_rows[row], text, best),
                 )

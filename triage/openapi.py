@@ -63,9 +63,7 @@ def openapi_spec() -> dict[str, Any]:
                     "summary": "Classify a problem description and explain it under the support policy",
                     "requestBody": {
                         "required": True,
-                        "content": {
-                            "application/json": {"schema": {"$ref": REF.format(model="TriageRequest")}}
-                        },
+                        "content": {"application/json": {"schema": {"$ref": REF.format(model="TriageRequest")}}},
                     },
                     "responses": {
                         "200": _ok("TriageAnswer", "The triage object"),

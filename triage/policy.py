@@ -70,6 +70,29 @@ class Categories(BaseModel):
     consulting: CategoryPolicy
 
 
+class KnownIssueTexts(BaseModel):
+    """What a known issue means for the customer's version; {version} and {fixed_in} are filled in."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    update: Texts
+    workaround: Texts
+    fixed_in_your_version: Texts
+    not_affected: Texts
+
+    @model_validator(mode="after")
+    def _placeholders_known(self) -> KnownIssueTexts:
+        for name in ("update", "workaround", "fixed_in_your_version", "not_affected"):
+            texts: Texts = getattr(self, name)
+            for language in ("de", "en"):
+                try:
+                    texts.get(language).format(version="1.0", fixed_in="1.1")
+                except (KeyError, IndexError, ValueError) as exc:
+                    raise ValueError(
+                        f"{name}.{language}: only {{version}} and {{fixed_in}} may be used ({exc})"
+                    ) from None
+        return self
+
+
 class Policy(BaseModel):
     """The whole policy file."""
 
@@ -79,6 +102,12 @@ class Policy(BaseModel):
     categories: Categories
     unsure: Texts
     ticket: Texts
+    known_issues: KnownIssueTexts
+
+    def known_issue_message(self, advice: str, language: str, *, version: str, fixed_in: str | None) -> str:
+        """Return the known-issue message for an advice, in a language, with the versions filled in."""
+        texts: Texts = getattr(self.known_issues, advice)
+        return texts.get(language).format(version=version, fixed_in=fixed_in or "")
 
     def for_category(self, category: str, language: str) -> dict[str, Any]:
         """Return the triage object's `policy` field for a category, in a language."""

@@ -26,8 +26,12 @@ class TriageRequest(BaseModel):
         min_length=1, max_length=MAX_DESCRIPTION_CHARS, description="The problem, in the customer's words."
     )
     subject: str = Field(default="", max_length=500, description="An optional subject line.")
-    language: Literal["de", "en"] | None = Field(
-        default=None, description="Answer language; detected when missing."
+    language: Literal["de", "en"] | None = Field(default=None, description="Answer language; detected when missing.")
+    version: str | None = Field(
+        default=None,
+        max_length=40,
+        pattern=r"^\s*[vV]?\d{1,3}(\.\d{1,4}){0,3}\s*$",
+        description="The customer's product version, e.g. 6.1.2; else a version named in the text is used.",
     )
 
     _description_not_blank = field_validator("description")(_not_blank)
@@ -53,6 +57,14 @@ class SearchParams(BaseModel):
     _q_not_blank = field_validator("q")(_not_blank)
 
 
+class KnownIssue(BaseModel):
+    advice: Literal["update", "workaround", "fixed_in_your_version", "not_affected"]
+    status: Literal["open", "fixed"]
+    fixed_in: str | None
+    message: str
+    workaround_url: str | None
+
+
 class Hit(BaseModel):
     title: str
     section: str | None
@@ -63,6 +75,7 @@ class Hit(BaseModel):
     language: str
     tags: list[str]
     facts: dict[str, object]
+    known_issue: KnownIssue | None = None
 
 
 class SearchAnswer(BaseModel):
@@ -97,6 +110,7 @@ class TriageAnswer(BaseModel):
     language: Literal["de", "en"]
     policy: PolicyAnswer
     evidence: list[str]
+    version: str | None
     articles: list[Hit]
 
 

@@ -10,6 +10,7 @@ from triage.artifact import ModelHandle
 from triage.features import join_text
 from triage.language import LanguageDetector
 from triage.policy import Policy, load_policy
+from triage.versions import judge_known_issue, parse_version, version_in_text
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +18,23 @@ ARTICLES = 3
 MAX_DESCRIPTION_CHARS = 32_000
 # Article search reads the start of long descriptions; the model reads everything.
 SEARCH_CHARS = 2_000
+# A known issue that affects the customer's version moves to the top only if it matches the text
+# at least this well relative to the best hit.
+PROMOTE_SHARE = 0.4
+
+
+def _one_per_issue(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep the best-ranked page of each known issue (its German and English pages share an id)."""
+    seen: set[str] = set()
+    out = []
+    for hit in hits:
+        issue = hit["facts"].get("issue_id")
+        if issue:
+            if issue in seen:
+                continue
+            seen.add(issue)
+        out.append(hit)
+    return out
 
 
 class TriageInputError(ValueError):
@@ -54,18 +72,30 @@ class Triager:
             self.index.close()
 
     def triage(
-        self, description: str, subject: str = "", language: str | None = None, *, articles: int = ARTICLES
+        self,
+        description: str,
+        subject: str = "",
+        language: str | None = None,
+        *,
+        version: str | None = None,
+        articles: int = ARTICLES,
     ) -> dict[str, Any]:
-        """Return the triage object of DESIGN.md for one description."""
+        """Return the triage object of DESIGN.md for one description.
+
+        `version` is the customer's product version; without it, a version named in the text
+        ("Version 6.1.2", "v5.10") is used. Known issues are then judged for that version.
+        """
         text = join_text(subject or "", description or "")
         if not text.strip():
             raise TriageInputError("description is empty")
         if len(text) > MAX_DESCRIPTION_CHARS:
-            raise TriageInputError(
-                f"description too long: {len(text)} characters (at most {MAX_DESCRIPTION_CHARS})"
-            )
+            raise TriageInputError(f"description too long: {len(text)} characters (at most {MAX_DESCRIPTION_CHARS})")
         if "\x00" in text:
             raise TriageInputError("description contains NUL bytes: send text, not binary data")
+        version_text = version.strip() if version else version_in_text(text)
+        parsed_version = parse_version(version_text)
+        if version and parsed_version is None:
+            raise TriageInputError(f"version: {version!r} is not a version number such as 6.1.2")
         lang = language or self.detector.detect(text)
         prediction = self.model.get().predict(text)
         policy = self.policy.for_category(prediction.category, lang)
@@ -80,19 +110,56 @@ class Triager:
             "language": lang,
             "policy": policy,
             "evidence": prediction.evidence,
-            "articles": self._articles(text, lang, articles),
+            "version": version_text if parsed_version else None,
+            "articles": self._articles(text, lang, articles, version_text if parsed_version else None),
         }
 
-    def _articles(self, text: str, language: str, limit: int) -> list[dict[str, Any]]:
+    def _articles(self, text: str, language: str, limit: int, version: str | None) -> list[dict[str, Any]]:
+        """Matching articles; with a version, known issues that affect it first, fixed ones last."""
         if self.index is None or limit == 0:
             return []
         try:
-            result = self.index.get().search(text[:SEARCH_CHARS], limit=limit, language=language)
+            index = self.index.get()
+            # Search wider when a version may reorder the list, so an affecting issue can move up.
+            result = index.search(text[:SEARCH_CHARS], limit=limit * 2 if version else limit, language=language)
         except KbSearchError as exc:
             # Triage still answers without articles; /healthz reports the missing index.
             log.warning("no articles for triage: %s", exc)
             return []
-        return [hit.to_dict() for hit in result.hits]
+        hits = _one_per_issue([hit.to_dict() for hit in result.hits])
+        if version is None:
+            return hits[:limit]
+        best = hits[0]["score"] if hits else 0.0
+        parsed = parse_version(version)
+        affecting, others, past = [], [], []
+        for hit in hits:
+            verdict = judge_known_issue(hit["facts"], parsed)
+            if verdict is None:
+                others.append(hit)
+                continue
+            hit["known_issue"] = {
+                "advice": verdict.advice,
+                "status": verdict.status,
+                "fixed_in": verdict.fixed_in,
+                "message": self.policy.known_issue_message(
+                    verdict.advice, language, version=version, fixed_in=verdict.fixed_in
+                ),
+                "workaround_url": self._workaround_url(index, hit["path"]) if verdict.advice == "workaround" else None,
+            }
+            if not verdict.relevant:
+                past.append(hit)
+            elif hit["score"] >= PROMOTE_SHARE * best:
+                affecting.append(hit)
+            else:
+                others.append(hit)  # affects the version, but matches the text too weakly to move up
+        return (affecting + others + past)[:limit]
+
+    @staticmethod
+    def _workaround_url(index: Any, path: str) -> str | None:
+        for section in index.sections(path):
+            if section["heading"] and "workaround" in section["heading"].lower():
+                return section["url"]
+        return None
 
     def _links(self, paths: list[str]) -> list[dict[str, str]]:
         if self.index is None:

@@ -42,6 +42,17 @@ class Settings(BaseModel):
     webhook_secret: str | None = None
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = MAX_BODY_BYTES
+    # Outgoing mail for `level0 reply --send` (LEVEL0_SMTP_*); the sender of auto-replies.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "support@lindgruen.example"
+    # The event store (LEVEL0_DATABASE_URL; default: SQLite in the state dir) and its privacy rules.
+    database_url: str | None = None
+    store_descriptions: bool = False
+    retention_days: int = 90
 
     @field_validator("agent_tokens", "cors_origins", mode="before")
     @classmethod
@@ -61,6 +72,11 @@ class Settings(BaseModel):
     @property
     def reports_dir(self) -> Path:
         return self.state_dir / "reports"
+
+    @property
+    def events_url(self) -> str:
+        """The event store's SQLAlchemy URL: LEVEL0_DATABASE_URL, else SQLite in the state dir."""
+        return self.database_url or f"sqlite:///{self.state_dir / 'events.db'}"
 
     @classmethod
     def load(
@@ -87,7 +103,7 @@ class Settings(BaseModel):
         }
         if mkdocs_config.site_url:
             values["site_url"] = mkdocs_config.site_url
-        for key in ("ticket_url", "rate_limit"):
+        for key in ("ticket_url", "rate_limit", "mail_from", "retention_days", "store_descriptions"):
             if key in extra:
                 values[key] = extra[key]
         for key in ("policy", "data"):
@@ -104,6 +120,15 @@ class Settings(BaseModel):
             "AGENT_TOKENS": "agent_tokens",
             "WEBHOOK_SECRET": "webhook_secret",
             "CORS_ORIGINS": "cors_origins",
+            "SMTP_HOST": "smtp_host",
+            "SMTP_PORT": "smtp_port",
+            "SMTP_USER": "smtp_user",
+            "SMTP_PASSWORD": "smtp_password",
+            "SMTP_STARTTLS": "smtp_starttls",
+            "MAIL_FROM": "mail_from",
+            "DATABASE_URL": "database_url",
+            "STORE_DESCRIPTIONS": "store_descriptions",
+            "RETENTION_DAYS": "retention_days",
         }
         for name, field in env_names.items():
             value = env.get(f"{ENV_PREFIX}{name}")
