@@ -79,6 +79,18 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+def facet_values(sections: Sequence[Section], most: int = 50) -> dict[str, list[str]]:
+    """Return the values of each public front-matter fact with few distinct values (for filter menus)."""
+    values: dict[str, set[str]] = {}
+    for section in sections:
+        if section.audience != "public":
+            continue  # an internal page's facts must not show in public menus
+        for facet in section_facets(section):
+            key, _, value = facet.partition("=")
+            values.setdefault(key, set()).add(value)
+    return {key: sorted(found) for key, found in sorted(values.items()) if len(found) <= most}
+
+
 def pages_of(sections: Sequence[Section]) -> list[list[Section]]:
     """Group sections by page, keeping the order of pages and of sections within a page."""
     pages: dict[str, list[Section]] = {}
@@ -183,6 +195,8 @@ def build_index(
             "sections": len(sections),
             "languages": sorted({s.language for s in sections}),
             "facet_keys": sorted({f.split("=", 1)[0] for s in sections for f in section_facets(s)}),
+            "facet_values": facet_values(sections),
+            "tags": sorted({t for s in sections if s.audience == "public" for t in s.tags}),
             **(info or {}),
         }
         (tmp / INFO_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -69,6 +69,7 @@ class Level0Plugin(BasePlugin[Level0PluginConfig]):
         self.stats: IndexStats | None = None
         self.default_language = "en"
         self.internal_files: list[File] = []
+        self._all_files = Files([])
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         theme_language = config.theme.get("language") if config.theme else None
@@ -79,32 +80,47 @@ class Level0Plugin(BasePlugin[Level0PluginConfig]):
         self.sections = []
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
-        """Leave pages for support staff (`audience: internal`) out of the public site."""
+        """Leave pages for support staff (`audience: internal`) out of the public site.
+
+        They are rendered for the index only (see on_post_build), where only agents' searches
+        may find them.
+        """
         if not self.config.enabled:
             return files
+        self._all_files = Files(list(files))
         self.internal_files = [f for f in files.documentation_pages() if is_internal(f)]
         for file in self.internal_files:
             files.remove(file)
         return files
 
+    def _internal_sections(self, config: MkDocsConfig) -> list[Section]:
+        """Render the internal pages as MkDocs would (links resolved), without writing them to the site."""
+        sections: list[Section] = []
+        for file in self.internal_files:
+            page = Page(None, file, config)
+            page.read_source(config)
+            page.render(config, self._all_files)
+            sections.extend(self._sections_of(page, page.content or ""))
+        return sections
+
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Any) -> str | None:
-        if not self.config.enabled:
-            return html
-        tags = page.meta.get("tags") or ()
-        self.sections.extend(
-            sections_from_html(
-                html,
-                path=page.file.src_uri,
-                url=page.url,
-                title=page.title or page.file.name,
-                language=page_language(page, self.config.languages, self.default_language),
-                tags=tuple(str(t) for t in tags) if isinstance(tags, list) else (str(tags),),
-                fields=dict(page.meta),
-                audience=str(page.meta.get("audience", "public")).lower(),
-                split_levels=self.config.section_levels,
-            )
-        )
+        if self.config.enabled and not (page.meta.get("search") or {}).get("exclude"):
+            self.sections.extend(self._sections_of(page, html))
         return html
+
+    def _sections_of(self, page: Page, html: str) -> list[Section]:
+        tags = page.meta.get("tags") or ()
+        return sections_from_html(
+            html,
+            path=page.file.src_uri,
+            url=page.url,
+            title=page.title or page.file.name,
+            language=page_language(page, self.config.languages, self.default_language),
+            tags=tuple(str(t) for t in tags) if isinstance(tags, list) else (str(tags),),
+            fields=dict(page.meta),
+            audience=str(page.meta.get("audience", "public")).lower(),
+            split_levels=self.config.section_levels,
+        )
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled:
@@ -113,7 +129,7 @@ class Level0Plugin(BasePlugin[Level0PluginConfig]):
         try:
             synonyms = load_synonyms_text(Path(self.config.synonyms) if self.config.synonyms else None)
             self.stats = build_index(
-                self.sections,
+                self.sections + self._internal_sections(config),
                 index_dir,
                 synonyms_text=synonyms,
                 info={"site_name": config.site_name, "config_file": config.config_file_path},

@@ -45,6 +45,11 @@ class SearchFilters:
     language: str | None = None
     audiences: tuple[str, ...] = ("public",)
 
+    @property
+    def restricts(self) -> bool:
+        """Whether the filters narrow the pages by tag, fact or language."""
+        return bool(self.tags or self.facets or self.language)
+
     def merged(self, other: SearchFilters) -> SearchFilters:
         return SearchFilters(
             tags=self.tags + other.tags,

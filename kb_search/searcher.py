@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh import query as wq
 
 from kb_search.analysis import Analyzer
 from kb_search.compounds import CompoundSplitter
 from kb_search.errors import IndexMissingError, QueryError
 from kb_search.indexer import compound_dictionary
 from kb_search.publish import GenerationCache, MissingGenerationError
-from kb_search.query import QueryBuilder, SearchFilters, filter_query, split_filters
+from kb_search.query import BuiltQuery, QueryBuilder, SearchFilters, filter_query, split_filters
 from kb_search.schema import FIELD_WEIGHTS, INFO_FILE, SYNONYMS_FILE, VOCABULARY_FILE
 from kb_search.snippets import make_snippet
 from kb_search.synonyms import parse_synonyms
@@ -42,6 +43,7 @@ class Hit:
     language: str
     tags: list[str] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
+    audience: str = "public"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -121,7 +123,10 @@ class SectionIndex:
         preferred = language or self.vocabulary.guess_language(self.builder.words(text))
         built = self.builder.build(text, preferred)
         if built.query is None:
-            return SearchResult(query=query, hits=[])
+            if not filters.restricts:
+                return SearchResult(query=query, hits=[])
+            # No words but filters ("status:open"): list the matching pages.
+            built = BuiltQuery(wq.Term("kind", "page"))
         searcher, languages, paths, kinds = self._searcher()
         results = searcher.search(built.query, limit=max(50, 3 * limit * per_page), filter=filter_query(filters))
         # A section's score gains a share of its whole page's score; a page whose words match
@@ -159,6 +164,7 @@ class SectionIndex:
                     language=doc["lang"],
                     tags=list(doc.get("tag_names") or []),
                     facts=dict(doc.get("facts") or {}),
+                    audience=doc.get("audience", "public"),
                 )
             )
             if len(hits) == limit:
@@ -181,6 +187,14 @@ class SectionIndex:
             {"heading": doc.get("section"), "url": doc["url"], "text": doc["text"]}
             for doc in (searcher.stored_fields(n) for n in docs)
         ]
+
+    def section_url(self, path: str, heading_word: str) -> str | None:
+        """Return the URL of a page's first section whose heading contains a word ("Workaround")."""
+        word = heading_word.lower()
+        for section in self.sections(path):
+            if section["heading"] and word in section["heading"].lower():
+                return section["url"]
+        return None
 
     def doc_count(self) -> int:
         return self._ix.doc_count()

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
 TRAIN_FILE = ROOT / "triage" / "data" / "train.jsonl"
 PER_LABEL = 60
+AGENT_TOKEN = "test-agent-token-8f2c"
 
 
 def copy_kb(dest: Path, *, plugin: dict | None = None) -> Path:
@@ -148,6 +149,7 @@ class Server:
             "LEVEL0_DATA_DIR": str(settings.data_dir),
             "LEVEL0_STATE_DIR": str(settings.state_dir),
             "LEVEL0_SITE_DIR": str(settings.site_dir),
+            "LEVEL0_AGENT_TOKENS": AGENT_TOKEN,
         }
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(

@@ -43,12 +43,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["level0"] = Level0State(settings=settings, triager=triager)
     _warm_up(triager)
 
-    from triage import api, errors, site
+    from triage import agent, api, errors, site
 
     errors.register_error_handlers(app)
     _init_rate_limit(app, settings)
     _init_cors(app, settings)
     app.register_blueprint(api.bp)
+    app.register_blueprint(agent.bp)
     app.register_blueprint(site.bp)
     app.after_request(_security_headers)
     return app

@@ -144,7 +144,9 @@ class Triager:
                 "message": self.policy.known_issue_message(
                     verdict.advice, language, version=version, fixed_in=verdict.fixed_in
                 ),
-                "workaround_url": self._workaround_url(index, hit["path"]) if verdict.advice == "workaround" else None,
+                "workaround_url": index.section_url(hit["path"], "workaround")
+                if verdict.advice == "workaround"
+                else None,
             }
             if not verdict.relevant:
                 past.append(hit)
@@ -153,13 +155,6 @@ class Triager:
             else:
                 others.append(hit)  # affects the version, but matches the text too weakly to move up
         return (affecting + others + past)[:limit]
-
-    @staticmethod
-    def _workaround_url(index: Any, path: str) -> str | None:
-        for section in index.sections(path):
-            if section["heading"] and "workaround" in section["heading"].lower():
-                return section["url"]
-        return None
 
     def _links(self, paths: list[str]) -> list[dict[str, str]]:
         if self.index is None:
