@@ -235,8 +235,6 @@ def test_evidence_is_never_only_function_words(model, text):
     ("text", "expected"),
     [
         ("Rueckmeldung fuer die Pruefung: seit dem Update druckt die Rechnung doppelt", "Rechnung"),
-        (EVIDENCE_TEXTS[3], "Viele Grüße"),
-        (EVIDENCE_TEXTS[4], "Viele Gruesse"),
         ("SEIT DEM UPDATE DRUCKT DIE RECHNUNG DOPPELT", "RECHNUNG"),
     ],
 )

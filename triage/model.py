@@ -16,6 +16,7 @@ from sklearn.svm import LinearSVC
 from triage.features import STOPWORDS, WORD_PATTERN, WORD_RE, normalize_text
 
 EVIDENCE_ITEMS = 5
+COMMON_SHARE = 0.08
 
 
 def build_pipeline(c: float = 1.0) -> Pipeline:
@@ -83,6 +84,13 @@ class TriageModel:
         self._word_names = words.get_feature_names_out()
         coef = linear_coefficients(classifier)[:, : len(self._word_names)]
         # A word's push towards a class: its weight there minus its mean weight elsewhere.
+        # Words found in many training texts ("geht", "heute", "please") explain little: by their
+        # inverse document frequency, those in more than COMMON_SHARE of the texts are fillers.
+        vocabulary = words.vocabulary_
+        cutoff = np.log(1 / COMMON_SHARE) + 1  # smooth_idf: idf = ln((1 + n) / (1 + df)) + 1
+        self._common = frozenset(
+            term for term, column in vocabulary.items() if " " not in term and words.idf_[column] < cutoff
+        )
         self._push = np.vstack([coef[i] - np.delete(coef, i, axis=0).mean(axis=0) for i in range(len(self.labels))])
 
     def predict(self, text: str) -> Prediction:
@@ -123,11 +131,11 @@ class TriageModel:
             tokens = str(self._word_names[row.indices[position]]).split(" ")
             # Function words help the model ("wie kann ich") but explain nothing: trim them from
             # the edges of a phrase, and skip phrases whose words are already shown.
-            while tokens and _is_filler(tokens[0]):
+            while tokens and self._is_filler(tokens[0]):
                 tokens = tokens[1:]
-            while tokens and _is_filler(tokens[-1]):
+            while tokens and self._is_filler(tokens[-1]):
                 tokens = tokens[:-1]
-            content = {t for t in tokens if not _is_filler(t)}
+            content = {t for t in tokens if not self._is_filler(t)}
             if not content or content & covered:
                 continue
             surface = surface_form(text, tokens)
@@ -136,9 +144,8 @@ class TriageModel:
                 covered.update(content)
         return chosen
 
-
-def _is_filler(token: str) -> bool:
-    return token in STOPWORDS or len(token) < 3
+    def _is_filler(self, token: str) -> bool:
+        return token in STOPWORDS or len(token) < 3 or token in self._common
 
 
 def linear_coefficients(classifier: CalibratedClassifierCV) -> np.ndarray:

@@ -21,6 +21,9 @@ SEARCH_CHARS = 2_000
 # A known issue that affects the customer's version moves to the top only if it matches the text
 # at least this well relative to the best hit.
 PROMOTE_SHARE = 0.4
+# A page in the customer's language goes before other languages if it scores at least this share
+# of the best hit.
+SAME_LANGUAGE_SHARE = 0.25
 
 
 def _one_per_issue(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -120,13 +123,19 @@ class Triager:
             return []
         try:
             index = self.index.get()
-            # Search wider when a version may reorder the list, so an affecting issue can move up.
-            result = index.search(text[:SEARCH_CHARS], limit=limit * 2 if version else limit, language=language)
+            # Search wider: pages in the customer's language come first, and a version may move an
+            # affecting known issue up.
+            result = index.search(text[:SEARCH_CHARS], limit=limit * 3, language=language)
         except KbSearchError as exc:
             # Triage still answers without articles; /healthz reports the missing index.
             log.warning("no articles for triage: %s", exc)
             return []
         hits = _one_per_issue([hit.to_dict() for hit in result.hits])
+        # A German customer reads German pages: those that match reasonably well come first, other
+        # languages fill up when there are too few.
+        top = hits[0]["score"] if hits else 0.0
+        preferred = [h for h in hits if h["language"] == language and h["score"] >= SAME_LANGUAGE_SHARE * top]
+        hits = preferred + [h for h in hits if h not in preferred]
         if version is None:
             return hits[:limit]
         best = hits[0]["score"] if hits else 0.0
