@@ -10,6 +10,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 import Stemmer
 from whoosh.lang import stopwords_for_language
@@ -81,6 +82,8 @@ class Analyzer:
             lang: frozenset(self.fold_for(lang, w) for w in stopwords_for_language(lang)) for lang in LANGUAGES
         }
         self.any_stopwords = self.stopwords["de"] | self.stopwords["en"]
+        # Snippets analyse the same words of the same sections again and again.
+        self.word_terms = lru_cache(maxsize=100_000)(self._word_terms)
 
     def _stemmer(self, lang: str) -> Stemmer.Stemmer:
         stemmers = getattr(self._local, "stemmers", None)
@@ -98,7 +101,7 @@ class Analyzer:
         """Stem an already folded word with the language's Snowball stemmer."""
         return self._stemmer(lang).stemWord(folded)
 
-    def word_terms(self, lang: str, word: str) -> list[str]:
+    def _word_terms(self, lang: str, word: str) -> tuple[str, ...]:
         """Return the index terms of one surface word in a language (stems and compound parts)."""
         terms: list[str] = []
         for form in split_word(word):
@@ -110,19 +113,11 @@ class Analyzer:
             terms.append(self.stem(lang, folded))
             if lang == "de":
                 terms.extend(self.stem(lang, part) for part in self.splitter.split(folded))
-        return terms
+        return tuple(terms)
 
     def terms(self, lang: str, text: str) -> list[str]:
         """Return the index terms of a text, in order, compound parts after their word."""
-        out: list[str] = []
-        cache: dict[str, list[str]] = {}
-        for match in surface_words(text):
-            word = match.group()
-            terms = cache.get(word)
-            if terms is None:
-                terms = cache[word] = self.word_terms(lang, word)
-            out.extend(terms)
-        return out
+        return [term for match in surface_words(text) for term in self.word_terms(lang, match.group())]
 
     def query_variants(self, word: str) -> set[str]:
         """Return the terms a query word may match in any language's text."""
