@@ -7,6 +7,7 @@ separated by spaces, so the index on disk holds only Whoosh's own field types.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import time
 from collections.abc import Sequence
@@ -89,6 +90,19 @@ def facet_values(sections: Sequence[Section], most: int = 50) -> dict[str, list[
             key, _, value = facet.partition("=")
             values.setdefault(key, set()).add(value)
     return {key: sorted(found) for key, found in sorted(values.items()) if len(found) <= most}
+
+
+def file_checksums(directory: Path) -> dict[str, str]:
+    """Return the SHA-256 of every file of an index generation (checked when it is opened)."""
+    checksums = {}
+    for path in sorted(directory.iterdir()):
+        if path.is_file():
+            digest = hashlib.sha256()
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            checksums[path.name] = digest.hexdigest()
+    return checksums
 
 
 def pages_of(sections: Sequence[Section]) -> list[list[Section]]:
@@ -190,6 +204,7 @@ def build_index(
         (tmp / SYNONYMS_FILE).write_text(synonyms_text, encoding="utf-8")
         meta = {
             "format": INDEX_FORMAT,
+            "files": file_checksums(tmp),
             "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "pages": len({s.path for s in sections}),
             "sections": len(sections),

@@ -14,7 +14,7 @@ from whoosh import query as wq
 from kb_search.analysis import Analyzer
 from kb_search.compounds import CompoundSplitter
 from kb_search.errors import IndexMissingError, QueryError
-from kb_search.indexer import compound_dictionary
+from kb_search.indexer import compound_dictionary, file_checksums
 from kb_search.publish import GenerationCache, MissingGenerationError
 from kb_search.query import BuiltQuery, QueryBuilder, SearchFilters, filter_query, split_filters
 from kb_search.schema import FIELD_WEIGHTS, INFO_FILE, SYNONYMS_FILE, VOCABULARY_FILE
@@ -58,21 +58,37 @@ class SearchResult:
         return {"query": self.query, "hits": [h.to_dict() for h in self.hits]}
 
 
+def damaged_files(directory: Path, checksums: dict[str, str]) -> list[str]:
+    """Return the files of a generation whose content differs from the checksums written at build."""
+    if not checksums:
+        return ["checksums missing"]
+    actual = file_checksums(directory)
+    actual.pop(INFO_FILE, None)  # holds the checksums itself
+    return [name for name, digest in actual.items() if checksums.get(name) != digest] + [
+        name for name in checksums if name not in actual
+    ]
+
+
 class SectionIndex:
     """One open, read-only index generation."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         try:
-            self._ix = whoosh_index.open_dir(str(self.path))
             self.info: dict[str, Any] = json.loads((self.path / INFO_FILE).read_text(encoding="utf-8"))
+            damaged = damaged_files(self.path, self.info.get("files", {}))
+            if damaged:
+                raise IndexMissingError(
+                    f"the search index at {self.path} is damaged ({', '.join(damaged)}): rebuild it"
+                )
+            self._ix = whoosh_index.open_dir(str(self.path))
             vocabulary = json.loads((self.path / VOCABULARY_FILE).read_text(encoding="utf-8"))
             synonyms = parse_synonyms((self.path / SYNONYMS_FILE).read_text(encoding="utf-8"))
             with self._ix.reader() as reader:
                 field_terms = {
                     name: frozenset(t.decode("utf-8") for t in reader.lexicon(name)) for name in FIELD_WEIGHTS
                 }
-        except (OSError, ValueError, KeyError, whoosh_index.IndexError) as exc:
+        except (OSError, ValueError, KeyError, EOFError, whoosh_index.IndexError) as exc:
             raise IndexMissingError(f"the search index at {self.path} cannot be read: {exc}") from exc
         self.analyzer = Analyzer(CompoundSplitter(compound_dictionary(vocabulary)))
         self.vocabulary = Vocabulary(vocabulary["languages"])

@@ -101,7 +101,7 @@ def app(settings):
 
     app = create_app({"SETTINGS": settings, "TESTING": True})
     yield app
-    app.extensions["level0"].triager.close()
+    app.extensions["level0"].close()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ def agent_app(settings):
 
     app = create_app({"SETTINGS": settings.model_copy(update={"agent_tokens": (AGENT_TOKEN, "second-token")})})
     yield app
-    app.extensions["level0"].triager.close()
+    app.extensions["level0"].close()
 
 
 @pytest.fixture

@@ -203,7 +203,7 @@ def test_cors_allows_configured_origin_only(settings):
     assert ok.headers["Access-Control-Allow-Origin"] == "https://shop.example"
     other = client.get("/api/search", query_string={"q": "x"}, headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
-    app.extensions["level0"].triager.close()
+    app.extensions["level0"].close()
 
 
 def test_rate_limit_answers_429_as_json(settings):
@@ -215,7 +215,7 @@ def test_rate_limit_answers_429_as_json(settings):
     assert statuses[:3] == [200, 200, 200]
     assert_error(client.get("/api/search", query_string={"q": "drucker"}), 429, "rate_limited")
     assert client.get("/healthz").status_code == 200  # health checks are never limited
-    app.extensions["level0"].triager.close()
+    app.extensions["level0"].close()
 
 
 def test_missing_index_and_model_give_503(settings, tmp_path):
@@ -229,4 +229,4 @@ def test_missing_index_and_model_give_503(settings, tmp_path):
     assert health.get_json()["status"] == "unavailable"
     assert_error(client.get("/api/search", query_string={"q": "drucker"}), 503, "index_unavailable")
     assert_error(post_json(client, {"description": "Drucker druckt nicht"}), 503, "model_unavailable")
-    app.extensions["level0"].triager.close()
+    app.extensions["level0"].close()

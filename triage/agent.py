@@ -20,7 +20,7 @@ class AgentSearchParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    q: str = Field(default="", max_length=2_000)
+    q: str = Field(default="", max_length=1_000)
     topic: str | None = Field(default=None, max_length=100, description="First folder: faq, known-issues, …")
     tag: str | None = Field(default=None, max_length=100)
     status: Literal["open", "fixed"] | None = None
@@ -30,12 +30,16 @@ class AgentSearchParams(BaseModel):
     limit: int = Field(default=20, ge=1, le=50)
 
 
+def agent_token_given(token: str | None) -> bool:
+    """Tell whether a token is one of the configured agent tokens (constant-time comparison)."""
+    return token_valid(token, current_app.extensions["level0"].settings.agent_tokens)
+
+
 def require_agent() -> None:
-    """Raise 401 unless the request carries a valid agent token (compared in constant time)."""
-    settings = current_app.extensions["level0"].settings
-    if not settings.agent_tokens:
+    """Raise 401 unless the request carries a valid agent token in its Authorization header."""
+    if not current_app.extensions["level0"].settings.agent_tokens:
         raise ApiError(401, "no agent tokens are configured (LEVEL0_AGENT_TOKENS)")
-    if not token_valid(bearer_token(request.headers.get("Authorization")), settings.agent_tokens):
+    if not agent_token_given(bearer_token(request.headers.get("Authorization"))):
         raise ApiError(401, "a valid agent token is required (Authorization: Bearer <token>)")
 
 

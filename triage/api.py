@@ -10,6 +10,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from kb_search import KbSearchError, SearchFilters
 from triage.artifact import ArtifactError
 from triage.errors import ApiError
+from triage.events.model import TriageAnswer, new_id
+from triage.events.requests import SESSION_HEADER, valid_session_id
+from triage.features import join_text
 from triage.openapi import openapi_spec
 from triage.schemas import SearchParams, TriageRequest
 
@@ -38,12 +41,21 @@ def object_body() -> dict[str, Any]:
     return body
 
 
+def session_id() -> str | None:
+    """The page's session id (X-Level0-Session), if it sent a well-formed one."""
+    return valid_session_id(request.headers.get(SESSION_HEADER))
+
+
 @bp.post("/api/triage")
 def triage() -> Response:
     params = TriageRequest.model_validate(object_body())
-    answer = state().triager.triage(
+    level0 = state()
+    answer = level0.triager.triage(
         params.description, subject=params.subject, language=params.language, version=params.version
     )
+    answer["answer_id"] = new_id()  # later events (helpful, ticket, correction) refer to it
+    text = join_text(params.subject, params.description)
+    level0.events.submit(TriageAnswer.from_answer(answer, text, session_id=session_id()))
     return jsonify(answer)
 
 

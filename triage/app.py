@@ -11,6 +11,7 @@ from flask import Flask, Response, request
 
 from kb_search import KbSearchError
 from triage.artifact import ArtifactError
+from triage.events.writer import EventWriter
 from triage.service import Triager
 from triage.settings import Settings
 
@@ -19,10 +20,15 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Level0State:
-    """What the app keeps for its lifetime: settings and the triager (model, policy, index)."""
+    """What the app keeps for its lifetime: settings, the triager (model, policy, index), events."""
 
     settings: Settings
     triager: Triager
+    events: EventWriter
+
+    def close(self) -> None:
+        self.events.close()
+        self.triager.close()
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -40,16 +46,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
 
     triager = Triager.from_settings(settings)  # a broken policy file fails here, naming the field
-    app.extensions["level0"] = Level0State(settings=settings, triager=triager)
+    # The event store is opened by the writer's thread on first use: a down database never
+    # delays start-up or a request.
+    app.extensions["level0"] = Level0State(settings, triager, EventWriter.from_settings(settings))
     _warm_up(triager)
 
-    from triage import agent, api, errors, site
+    from triage import agent, api, errors, events_api, site, webhook
 
     errors.register_error_handlers(app)
     _init_rate_limit(app, settings)
     _init_cors(app, settings)
     app.register_blueprint(api.bp)
     app.register_blueprint(agent.bp)
+    app.register_blueprint(webhook.bp)
+    app.register_blueprint(events_api.bp)
     app.register_blueprint(site.bp)
     app.after_request(_security_headers)
     return app

@@ -242,7 +242,7 @@ def triage_batch(triager, stream, language: str | None) -> int:
                 "id": item_id,
                 **triager.triage(body, subject=subject, language=item.get("language") or language),
             }
-        except (UnicodeDecodeError, ValueError, TriageInputError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError, TriageInputError) as exc:
             failed += 1
             answer = {"id": item_id, "line": number, "error": {"code": "invalid_line", "message": str(exc)}}
         click.echo(json.dumps(answer, ensure_ascii=False))
@@ -262,10 +262,24 @@ def print_triage(answer: dict[str, Any]) -> None:
 
 @main.command()
 @config_option
-def train(config_file: Path | None) -> None:
+@click.option(
+    "--with-feedback",
+    is_flag=True,
+    help="Add the agents' corrections (feedback.jsonl); print the metrics before and after.",
+)
+def train(config_file: Path | None, with_feedback: bool) -> None:
     """Fit the triage model on triage/data/train.jsonl and publish it; print its metrics."""
     settings = load_settings(config_file)
-    ensure_model(settings, force=True)
+    if not with_feedback:
+        ensure_model(settings, force=True)
+        return
+    from triage.data import DataError
+    from triage.feedback import FeedbackError, format_feedback_report, train_with_feedback
+
+    try:
+        click.echo(format_feedback_report(train_with_feedback(settings)))
+    except (DataError, FeedbackError) as exc:
+        raise InputError(str(exc)) from None
 
 
 @main.command()
@@ -319,3 +333,10 @@ def serve(config_file: Path | None, host: str, port: int, workers: int) -> None:
     ensure_model(settings)
     click.echo(f"Level0 serves {settings.site_dir} on http://{host}:{port}/ (Ctrl+C stops)", err=True)
     run_server(settings, host=host, port=port, workers=workers)
+
+
+from triage.reply_cli import reply  # noqa: E402
+from triage.report_cli import report  # noqa: E402
+
+main.add_command(reply)
+main.add_command(report)

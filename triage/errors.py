@@ -60,8 +60,11 @@ def register_error_handlers(app: Flask) -> None:
         if status == 404 and not request.path.startswith(JSON_PREFIXES):
             page = Path(current_app.extensions["level0"].settings.site_dir) / "404.html"
             if page.is_file():
+                from triage.site import page_csp
+
                 response = send_file(page, mimetype="text/html")
                 response.status_code = 404
+                response.headers["Content-Security-Policy"] = page_csp(page)  # its inline scripts by hash
                 return response
         response = error_response(status, exc.description or "", getattr(exc, "error_code", None))
         if status == 405 and exc.get_response().headers.get("Allow"):

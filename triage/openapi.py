@@ -7,7 +7,9 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
+from triage.agent import AgentSearchParams
 from triage.schemas import ErrorAnswer, Health, SearchAnswer, SearchParams, TriageAnswer, TriageRequest
+from triage.webhook import TicketHook
 
 REF = "#/components/schemas/{model}"
 
@@ -26,6 +28,20 @@ def _ok(model: str, description: str) -> dict[str, Any]:
     }
 
 
+def _query_parameters(model: Any) -> list[dict[str, Any]]:
+    schema = model.model_json_schema()
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in schema.get("required", []),
+            "schema": prop,
+            **({"style": "form", "explode": True} if prop.get("type") == "array" else {}),
+        }
+        for name, prop in schema["properties"].items()
+    ]
+
+
 @cache
 def openapi_spec() -> dict[str, Any]:
     """Return the API description (computed once; it depends only on the code)."""
@@ -36,20 +52,11 @@ def openapi_spec() -> dict[str, Any]:
             (SearchAnswer, "serialization"),
             (ErrorAnswer, "serialization"),
             (Health, "serialization"),
+            (TicketHook, "validation"),
         ],
         ref_template=REF,
     )
-    search_schema = SearchParams.model_json_schema()
-    parameters = [
-        {
-            "name": name,
-            "in": "query",
-            "required": name in search_schema.get("required", []),
-            "schema": prop,
-            **({"style": "form", "explode": True} if name == "tag" else {}),
-        }
-        for name, prop in search_schema["properties"].items()
-    ]
+    parameters = _query_parameters(SearchParams)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -89,6 +96,38 @@ def openapi_spec() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/agent/search": {
+                "get": {
+                    "summary": "Agents' search: internal articles too, filters by area, tag, status, versions",
+                    "security": [{"agentToken": []}],
+                    "parameters": _query_parameters(AgentSearchParams),
+                    "responses": {
+                        "200": _ok("SearchAnswer", "Hits, best first"),
+                        "401": _error("No valid agent token"),
+                        "422": _error("A parameter is invalid"),
+                        "503": _error("The index is not built yet"),
+                    },
+                }
+            },
+            "/api/webhook/ticket": {
+                "post": {
+                    "summary": "A helpdesk's new ticket: triage it and return a reply text to post",
+                    "description": "Signed: X-Hub-Signature-256: sha256=<HMAC-SHA256 of the body with the shared"
+                    " secret> (or X-Hub-Signature: sha1=<…> as Zammad sends it).",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": REF.format(model="TicketHook")}}},
+                    },
+                    "responses": {
+                        "200": {"description": "The triage object and the reply text (plain and HTML)"},
+                        "400": _error("The body is not valid JSON"),
+                        "401": _error("Missing or wrong signature"),
+                        "413": _error("The body is larger than 64 KiB"),
+                        "415": _error("The body is not JSON"),
+                        "422": _error("A field is missing or invalid"),
+                    },
+                }
+            },
             "/healthz": {
                 "get": {
                     "summary": "Whether index and model are loaded",
@@ -99,5 +138,8 @@ def openapi_spec() -> dict[str, Any]:
                 }
             },
         },
-        "components": {"schemas": schemas["$defs"]},
+        "components": {
+            "schemas": schemas["$defs"],
+            "securitySchemes": {"agentToken": {"type": "http", "scheme": "bearer"}},
+        },
     }

@@ -49,7 +49,8 @@ class SearchParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    q: str = Field(min_length=1, max_length=2_000, description="What to search for.")
+    # 1,000 characters: percent-encoded umlauts then still fit gunicorn's longest request line.
+    q: str = Field(min_length=1, max_length=1_000, description="What to search for.")
     limit: int = Field(default=10, ge=1, le=50)
     lang: Literal["de", "en"] | None = Field(default=None, description="Only pages in this language.")
     tag: list[str] = Field(default_factory=list, description="Only pages with all these tags.")
@@ -75,6 +76,7 @@ class Hit(BaseModel):
     language: str
     tags: list[str]
     facts: dict[str, object]
+    audience: Literal["public", "internal"] = "public"
     known_issue: KnownIssue | None = None
 
 

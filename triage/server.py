@@ -38,5 +38,8 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
             "accesslog": "-",
             "errorlog": "-",
             "timeout": 60,
+            # gunicorn's maximum: a search query at the API's limit (1,000 characters, 6,000 bytes
+            # when percent-encoded umlauts) must reach the app, which answers beyond it in JSON.
+            "limit_request_line": 8_190,
         },
     ).run()

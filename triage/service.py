@@ -26,6 +26,18 @@ PROMOTE_SHARE = 0.4
 SAME_LANGUAGE_SHARE = 0.25
 
 
+LANGUAGES = ("de", "en")
+
+
+def _encodable(text: str) -> bool:
+    """False for text with lone surrogates (bytes that were not UTF-8, smuggled in by surrogateescape)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _one_per_issue(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Keep the best-ranked page of each known issue (its German and English pages share an id)."""
     seen: set[str] = set()
@@ -95,6 +107,10 @@ class Triager:
             raise TriageInputError(f"description too long: {len(text)} characters (at most {MAX_DESCRIPTION_CHARS})")
         if "\x00" in text:
             raise TriageInputError("description contains NUL bytes: send text, not binary data")
+        if not _encodable(text):
+            raise TriageInputError("description is not valid text (undecodable bytes)")
+        if language is not None and language not in LANGUAGES:
+            raise TriageInputError(f"language: {language!r} is not one of {', '.join(LANGUAGES)}")
         version_text = version.strip() if version else version_in_text(text)
         parsed_version = parse_version(version_text)
         if version and parsed_version is None:

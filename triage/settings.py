@@ -8,7 +8,9 @@ only place that reads the environment.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
+from email.utils import parseaddr
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,9 @@ class Settings(BaseModel):
     webhook_secret: str | None = None
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = MAX_BODY_BYTES
+    # Optional: post webhook replies to Zammad as internal notes (LEVEL0_ZAMMAD_URL/TOKEN).
+    zammad_url: str | None = None
+    zammad_token: str | None = None
     # Outgoing mail for `level0 reply --send` (LEVEL0_SMTP_*); the sender of auto-replies.
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -49,10 +54,20 @@ class Settings(BaseModel):
     smtp_password: str | None = None
     smtp_starttls: bool = True
     mail_from: str = "support@lindgruen.example"
+    # The vendor's own Jinja2 templates for replies (LEVEL0_REPLY_TEMPLATES); missing ones are Level0's.
+    reply_templates: Path | None = None
     # The event store (LEVEL0_DATABASE_URL; default: SQLite in the state dir) and its privacy rules.
     database_url: str | None = None
     store_descriptions: bool = False
     retention_days: int = 90
+
+    @field_validator("mail_from")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        _, address = parseaddr(value)  # "Support <support@example.com>" or a bare address
+        if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address):
+            raise ValueError(f"mail_from: {value!r} is not an e-mail address")
+        return value
 
     @field_validator("agent_tokens", "cors_origins", mode="before")
     @classmethod
@@ -106,9 +121,9 @@ class Settings(BaseModel):
         for key in ("ticket_url", "rate_limit", "mail_from", "retention_days", "store_descriptions"):
             if key in extra:
                 values[key] = extra[key]
-        for key in ("policy", "data"):
+        for key, field in (("policy", "policy_file"), ("data", "data_dir"), ("reply_templates", "reply_templates")):
             if extra.get(key):
-                values[f"{key}_file" if key == "policy" else "data_dir"] = base / extra[key]
+                values[field] = base / extra[key]
         env_names = {
             "STATE_DIR": "state_dir",
             "SITE_DIR": "site_dir",
@@ -120,12 +135,15 @@ class Settings(BaseModel):
             "AGENT_TOKENS": "agent_tokens",
             "WEBHOOK_SECRET": "webhook_secret",
             "CORS_ORIGINS": "cors_origins",
+            "ZAMMAD_URL": "zammad_url",
+            "ZAMMAD_TOKEN": "zammad_token",
             "SMTP_HOST": "smtp_host",
             "SMTP_PORT": "smtp_port",
             "SMTP_USER": "smtp_user",
             "SMTP_PASSWORD": "smtp_password",
             "SMTP_STARTTLS": "smtp_starttls",
             "MAIL_FROM": "mail_from",
+            "REPLY_TEMPLATES": "reply_templates",
             "DATABASE_URL": "database_url",
             "STORE_DESCRIPTIONS": "store_descriptions",
             "RETENTION_DAYS": "retention_days",

@@ -16,7 +16,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from kb_search.publish import current_generation
 from triage.artifact import ArtifactError, read_metadata, save_model
-from triage.data import FEEDBACK_FILE, TRAIN_FILE, Example, files_hash, read_examples
+from triage.data import FEEDBACK_FILE, TRAIN_FILE, Example, files_hash
 from triage.model import build_pipeline
 
 TARGET_PRECISION = 0.95
@@ -40,10 +40,10 @@ def training_files(data_dir: Path) -> list[Path]:
 
 
 def load_training_examples(data_dir: Path) -> list[Example]:
-    examples: list[Example] = []
-    for path in training_files(data_dir):
-        examples.extend(read_examples(path))
-    return examples
+    """Return the examples to fit on: train.jsonl, with agents' corrections replacing or adding texts."""
+    from triage.feedback import merged_training_examples  # feedback imports this module
+
+    return merged_training_examples(data_dir)
 
 
 def model_status(settings: Any) -> ModelStatus:

@@ -1,0 +1,414 @@
+"""Hostile input: property tests of search and triage, schemathesis on the API, and a catalogue of bad inputs.
+
+Every bad input gets a clear 4xx (the JSON error object) or a sane 200, over HTTP and through the
+CLI, and the server keeps answering afterwards.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from urllib.parse import quote, urlencode, urlsplit
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error, response_schema_conformance
+
+from kb_search import QueryError, SearchFilters
+from triage.cli import main
+from triage.schemas import ErrorAnswer, SearchAnswer, TriageAnswer
+from triage.service import TriageInputError, Triager
+
+_MARK_RE = re.compile(r"</?mark>")
+# In CI the same examples every run: a failure there is reproducible, and new cases are explored locally.
+DERANDOMIZE = bool(os.environ.get("CI"))
+
+# Pieces of hostile queries: Whoosh and Lucene syntax, field prefixes, regex, markup, odd characters.
+FRAGMENTS = [
+    "AND", "OR", "NOT", "*", "?", "~", '"', "'", "(", ")", "[", "]", "{", "}", "^2", "\\", "/", ":",
+    "title:", "tag:", "lang:", "lang:xx", "tag:Drucken", "status:open", "path:/etc/passwd", "kind:page",
+    "drucker*", "druck?r", "druck~2", "[a TO z]", "LW-1010", "E-Mail", "Virenscanner", "printer", "Drucker",
+    "(a+)+$", ".*.*.*=.*", "[[[[", "a{1000000}", "(?i)(?=x)", "%00", "%s%n",
+    "<script>alert(1)</script>", "<mark>", "</mark>", "&amp;", "&lt;", "<img src=x onerror=alert(1)>",
+    "ä", "ß", "ẞ", "İ", "\u200b", "\ufeff", "\u202e", "\x00", "\x1b[31m", "\r\n", "\t", "🙂",
+]  # fmt: skip
+words = st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12))
+hostile_text = st.one_of(
+    st.text(max_size=300),
+    st.lists(words, max_size=40).map(" ".join),
+    st.lists(words, max_size=20).map("".join),
+)
+
+
+def assert_hit_well_formed(hit: dict) -> None:
+    """A HIT of DESIGN.md: typed fields, a finite score, a snippet with no markup but <mark>."""
+    assert isinstance(hit["title"], str) and hit["title"]
+    assert hit["section"] is None or isinstance(hit["section"], str)
+    assert isinstance(hit["url"], str) and not hit["url"].startswith(("http:", "https:", "javascript:"))
+    assert isinstance(hit["path"], str) and hit["path"].endswith(".md")
+    assert isinstance(hit["score"], float) and math.isfinite(hit["score"])
+    snippet = hit["snippet"]
+    marks = _MARK_RE.findall(snippet)
+    assert marks == ["<mark>", "</mark>"] * (len(marks) // 2), snippet  # balanced, not nested
+    rest = _MARK_RE.sub("", snippet)
+    assert "<" not in rest and ">" not in rest, snippet
+    assert not re.search(r"&(?!(?:amp|lt|gt|quot|#x27|#39);)", rest), snippet  # only escapes html.escape makes
+
+
+# --------------------------------------------------------------------------- properties of the core
+
+
+@settings(max_examples=150, deadline=None, derandomize=DERANDOMIZE, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    query=hostile_text,
+    limit=st.integers(1, 50),
+    language=st.sampled_from([None, "de", "en"]),
+    tags=st.lists(st.sampled_from(["Drucken", "Vorlagen", "", "<b>", "x" * 50]), max_size=2),
+    lang_filter=st.sampled_from([None, "de", "en", "xx"]),
+)
+def test_search_answers_any_text_or_refuses_it(kb_index, query, limit, language, tags, lang_filter):
+    filters = SearchFilters(tags=tuple(tags), language=lang_filter)
+    try:
+        result = kb_index.search(query, limit=limit, language=language, filters=filters)
+    except QueryError:
+        return
+    assert result.query == query
+    assert len(result.hits) <= limit
+    for hit in result.hits:
+        assert_hit_well_formed(hit.to_dict())
+
+
+@pytest.mark.parametrize(("limit", "per_page"), [(0, 1), (51, 1), (-1, 1), (10, 0), (10, 11)])
+def test_search_refuses_limits_out_of_range(kb_index, limit, per_page):
+    with pytest.raises(QueryError):
+        kb_index.search("drucker", limit=limit, per_page=per_page)
+
+
+def test_search_refuses_a_10000_term_query(kb_index):
+    with pytest.raises(QueryError, match="too long"):
+        kb_index.search(" ".join(f"wort{i}" for i in range(10_000)))
+
+
+def test_search_of_text_with_lone_surrogates_is_answered(kb_index):
+    """What Python makes of undecodable bytes in argv or a file read with surrogateescape."""
+    assert kb_index.search("drucker \udcff\udcfe").query == "drucker \udcff\udcfe"
+
+
+def test_search_of_many_short_terms_is_answered(kb_index):
+    """991 terms within the 2,000-character limit: searched (on the most specific words), quickly."""
+    result = kb_index.search(" ".join(["a"] * 990 + ["Drucker"]))
+    assert "faq/drucker.md" in [hit.path for hit in result.hits]
+
+
+@pytest.fixture(scope="module")
+def triager(trained_state):
+    triager = Triager.from_settings(trained_state)
+    yield triager
+    triager.close()
+
+
+@settings(max_examples=60, deadline=None, derandomize=DERANDOMIZE, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    description=hostile_text,
+    subject=st.one_of(st.just(""), st.text(max_size=60)),
+    language=st.sampled_from([None, "de", "en"]),
+    version=st.one_of(st.none(), st.text(max_size=12), st.from_regex(r"\A[vV]?\d{1,3}(\.\d{1,4}){0,3}\Z")),
+)
+def test_triage_answers_any_text_or_refuses_it(triager, description, subject, language, version):
+    try:
+        answer = triager.triage(description, subject=subject, language=language, version=version)
+    except TriageInputError:
+        return
+    TriageAnswer.model_validate(answer)
+    assert answer["language"] in {"de", "en"}
+    assert abs(sum(answer["probabilities"].values()) - 1) < 0.01
+    for hit in answer["articles"]:
+        assert_hit_well_formed(hit)
+
+
+def test_triage_refuses_or_replaces_an_unsupported_language(triager):
+    try:
+        answer = triager.triage("Der Drucker druckt nicht", language="fr")
+    except TriageInputError:
+        return
+    assert answer["language"] in {"de", "en"}
+
+
+# --------------------------------------------------------------------------- schemathesis on the OpenAPI description
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_api_answers_conform_to_the_openapi_description(app, mode):
+    """Requests generated from /openapi.json (valid ones, then invalid ones): no 5xx, answers as described.
+
+    schemathesis' pytest loader (`schemathesis.pytest.from_fixture`) fails on pytest 9, so its
+    Hypothesis strategies drive the app through WSGI here.
+    """
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert {op.path for op in operations} >= {"/api/triage", "/api/search", "/healthz"}
+    if mode is GenerationMode.NEGATIVE:
+        operations = [op for op in operations if op.path != "/healthz"]  # nothing to make invalid
+    strategy = st.one_of([op.as_strategy(generation_mode=mode) for op in operations])
+
+    @settings(
+        max_examples=80,
+        deadline=None,
+        derandomize=DERANDOMIZE,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    @given(case=strategy)
+    def call(case):
+        case.call_and_validate(checks=[not_a_server_error, response_schema_conformance])
+
+    call()
+
+
+# --------------------------------------------------------------------------- the catalogue, over HTTP
+
+
+def http_request(server, method: str, path: str, body: bytes | None = None, content_type: str = "application/json"):
+    url = urlsplit(server.url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    try:
+        conn.request(method, path, body=body, headers={"Content-Type": content_type} if body is not None else {})
+        response = conn.getresponse()
+        return response.status, response.getheader("Content-Type", ""), response.read()
+    finally:
+        conn.close()
+
+
+def search_path(q: str) -> str:
+    return "/api/search?" + urlencode({"q": q})
+
+
+def triage_body(description) -> bytes:
+    return json.dumps({"description": description}).encode()
+
+
+TEN_THOUSAND_TERMS = " ".join(["ab"] * 9_999 + ["Drucker"])  # 30,000 characters, under the 32,000 limit
+NESTED = b'{"description": ' + b"[" * 20_000 + b"]" * 20_000 + b"}"
+NESTED_OBJECTS = b'{"a":' * 10_000 + b"1" + b"}" * 10_000
+
+# (name, method, path, body): answered 200 with a valid object, or 4xx with the JSON error object.
+HTTP_CASES = [
+    ("search empty", "GET", search_path(""), None),
+    ("search whitespace", "GET", search_path(" \t\n "), None),
+    ("search NUL", "GET", search_path("drucker\x00"), None),
+    ("search control characters", "GET", search_path("\x01\x02\x1b[31mdrucker\x7f\x9b"), None),
+    ("search invalid UTF-8", "GET", "/api/search?q=%FF%FE%C3%28drucker", None),
+    ("search lone surrogate", "GET", "/api/search?q=%ED%A0%80", None),
+    ("search 991 terms", "GET", search_path(" ".join(["a"] * 990 + ["drucker"])), None),
+    ("search over 1000 characters", "GET", search_path("x" * 1001), None),
+    ("search Whoosh operators", "GET", search_path("drucker AND OR NOT * ? ~"), None),
+    ("search unbalanced quotes", "GET", search_path('"drucker druckt nicht'), None),
+    ("search field prefixes", "GET", search_path("title:drucker path:/etc/passwd kind:page lang:xx tag:"), None),
+    ("search wildcards and fuzzy", "GET", search_path("druck* dr?cker drucker~2 [a TO z] ^2"), None),
+    ("search regex", "GET", search_path("(a+)+$ .*.*.*=.* [[[[ a{1000000} (?i)(?=x)"), None),
+    ("search HTML/JS", "GET", search_path('<script>alert(1)</script> "><img src=x onerror=alert(1)> drucker'), None),
+    ("search bad limit", "GET", "/api/search?q=drucker&limit=1e9", None),
+    ("search repeated q", "GET", "/api/search?q=drucker&q=printer", None),
+    ("search unknown parameter", "GET", "/api/search?q=drucker&debug=1", None),
+    ("triage empty", "POST", "/api/triage", triage_body("")),
+    ("triage whitespace", "POST", "/api/triage", triage_body(" \t\n\r ")),
+    ("triage NUL", "POST", "/api/triage", triage_body("Drucker\x00druckt")),
+    ("triage control characters", "POST", "/api/triage", triage_body("\x01\x02\x1b[31mDrucker druckt nicht\x7f")),
+    ("triage invalid UTF-8", "POST", "/api/triage", b'{"description": "\xff\xfe Drucker"}'),
+    ("triage lone surrogate", "POST", "/api/triage", b'{"description": "\\ud800 Drucker"}'),
+    ("triage 10000 terms", "POST", "/api/triage", triage_body(TEN_THOUSAND_TERMS)),
+    ("triage over 32000 characters", "POST", "/api/triage", triage_body("wort " * 7_000)),
+    ("triage Whoosh syntax", "POST", "/api/triage", triage_body('title:drucker AND (OR "NOT * ? ~')),
+    ("triage regex", "POST", "/api/triage", triage_body("(a+)+$ .*.*.*=.* [[[[ a{1000000}")),
+    ("triage HTML/JS", "POST", "/api/triage", triage_body("<script>alert(1)</script> Drucker druckt nicht")),
+    ("triage description number", "POST", "/api/triage", b'{"description": 42}'),
+    ("triage description null", "POST", "/api/triage", b'{"description": null}'),
+    ("triage description object", "POST", "/api/triage", b'{"description": {"text": "Drucker"}}'),
+    ("triage description list", "POST", "/api/triage", b'{"description": ["Drucker"]}'),
+    ("triage subject number", "POST", "/api/triage", b'{"description": "Drucker", "subject": 5}'),
+    ("triage language number", "POST", "/api/triage", b'{"description": "Drucker", "language": 1}'),
+    ("triage version float", "POST", "/api/triage", b'{"description": "Drucker", "version": 6.1}'),
+    ("triage version text", "POST", "/api/triage", b'{"description": "Drucker", "version": "neu"}'),
+    ("triage body string", "POST", "/api/triage", b'"Drucker druckt nicht"'),
+    ("triage body number", "POST", "/api/triage", b"42"),
+    ("triage body null", "POST", "/api/triage", b"null"),
+    ("triage body empty", "POST", "/api/triage", b""),
+    ("triage duplicate keys", "POST", "/api/triage", b'{"description": "a", "description": "Drucker"}'),
+    ("triage NaN", "POST", "/api/triage", b'{"description": "Drucker", "subject": NaN}'),
+    ("triage deeply nested list", "POST", "/api/triage", NESTED),
+    ("triage deeply nested objects", "POST", "/api/triage", NESTED_OBJECTS),
+    ("triage 1 MB", "POST", "/api/triage", triage_body("x" * 1_000_000)),
+]
+
+
+def assert_clear_answer(status: int, content_type: str, body: bytes, path: str) -> None:
+    assert status < 500, body[:300]
+    assert content_type.split(";")[0] == "application/json", (status, body[:200])
+    data = json.loads(body)
+    if status == 200:
+        model = SearchAnswer if path.startswith("/api/search") else TriageAnswer
+        model.model_validate(data)
+        for hit in data["hits"] if "hits" in data else data["articles"]:
+            assert_hit_well_formed(hit)
+    else:
+        assert 400 <= status < 500
+        ErrorAnswer.model_validate(data)
+        assert data["error"]["message"] and "Traceback" not in data["error"]["message"]
+
+
+@pytest.mark.xdist_group("server")
+@pytest.mark.parametrize(("name", "method", "path", "body"), HTTP_CASES, ids=[c[0] for c in HTTP_CASES])
+def test_bad_input_over_http_gets_a_clear_answer(server, name, method, path, body):
+    status, content_type, answer = http_request(server, method, path, body)
+    assert_clear_answer(status, content_type, answer, path)
+
+
+@pytest.mark.xdist_group("server")
+def test_a_query_longer_than_the_request_line_is_refused_by_gunicorn(server):
+    """1 MB in a URL: gunicorn answers 414 itself (its request-line limit is 4094 bytes)."""
+    status, _, _ = http_request(server, "GET", "/api/search?q=" + "x" * 1_000_000)
+    assert status == 414
+
+
+@pytest.mark.xdist_group("server")
+def test_a_query_at_the_documented_limit_reaches_the_app(server):
+    status, content_type, body = http_request(server, "GET", "/api/search?q=" + quote("ü" * 1_000))
+    assert_clear_answer(status, content_type, body, "/api/search")
+
+
+@pytest.mark.xdist_group("server")
+def test_server_still_answers_after_the_catalogue(server):
+    status, _, body = http_request(server, "GET", search_path("drucker druckt nicht"))
+    assert status == 200 and json.loads(body)["hits"]
+    status, _, body = http_request(server, "POST", "/api/triage", triage_body("Der Drucker druckt nicht"))
+    assert status == 200 and json.loads(body)["articles"]
+    status, _, body = http_request(server, "GET", "/healthz")
+    assert status == 200 and json.loads(body)["status"] == "ok"
+
+
+# --------------------------------------------------------------------------- the catalogue, through the CLI
+
+CLI_TEXTS = [
+    ("empty", ""),
+    ("whitespace", " \t\n "),
+    ("1 MB", "x" * 1_000_000),
+    ("NUL", "drucker\x00druckt"),
+    ("control characters", "\x01\x02\x1b[31mdrucker\x7f"),
+    ("10000 terms", TEN_THOUSAND_TERMS),
+    ("Whoosh syntax", 'title:drucker AND (OR "NOT * ? ~ [a TO z]'),
+    ("regex", "(a+)+$ .*.*.*=.* [[[[ a{1000000}"),
+    ("HTML/JS", "<script>alert(1)</script> drucker"),
+]
+
+
+@pytest.fixture
+def level0(runner, settings):
+    env = {
+        "LEVEL0_DATA_DIR": str(settings.data_dir),
+        "LEVEL0_STATE_DIR": str(settings.state_dir),
+        "LEVEL0_SITE_DIR": str(settings.site_dir),
+        "LEVEL0_CONFIG": None,
+        "LEVEL0_POLICY": None,
+    }
+
+    def run(*args: str, input=None):
+        return runner.invoke(main, [*args, "-f", str(settings.config_file)], input=input, env=env)
+
+    return run
+
+
+def assert_clear_exit(result) -> None:
+    """Exit 0, or exit 2 with one line on stderr; never a traceback."""
+    assert result.exit_code in (0, 2), (result.exit_code, result.output, result.exception)
+    if result.exception is not None:
+        assert isinstance(result.exception, SystemExit), repr(result.exception)
+    if result.exit_code == 2:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+@pytest.mark.parametrize(("name", "text"), CLI_TEXTS, ids=[c[0] for c in CLI_TEXTS])
+def test_bad_input_to_cli_search_gets_a_clear_answer(level0, name, text):
+    result = level0("search", text, "--json")
+    assert_clear_exit(result)
+    if result.exit_code == 0:
+        for hit in json.loads(result.stdout)["hits"]:
+            assert_hit_well_formed(hit)
+
+
+@pytest.mark.parametrize(("name", "text"), CLI_TEXTS, ids=[c[0] for c in CLI_TEXTS])
+def test_bad_input_to_cli_triage_gets_a_clear_answer(level0, name, text):
+    result = level0("triage", "--json", input=text.encode("utf-8", "surrogateescape"))
+    assert_clear_exit(result)
+    if result.exit_code == 0:
+        TriageAnswer.model_validate(json.loads(result.stdout))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\xff\xfe Drucker", b"Drucker\x00", b"\xc3\x28"],
+    ids=["invalid UTF-8", "NUL byte", "broken sequence"],
+)
+def test_binary_input_to_cli_triage_is_refused(level0, data):
+    result = level0("triage", "--json", input=data)
+    assert result.exit_code == 2, result.output
+    assert_clear_exit(result)
+
+
+def run_cli(settings, *args: bytes) -> subprocess.CompletedProcess:
+    """Run `python -m triage` for real, with arguments as raw bytes (as a shell passes them)."""
+    env = {
+        **os.environ,
+        "LEVEL0_DATA_DIR": str(settings.data_dir),
+        "LEVEL0_STATE_DIR": str(settings.state_dir),
+        "LEVEL0_SITE_DIR": str(settings.site_dir),
+    }
+    command = [sys.executable.encode(), b"-m", b"triage", *args, b"-f", str(settings.config_file).encode()]
+    return subprocess.run(command, env=env, capture_output=True, timeout=120)
+
+
+def test_undecodable_argv_to_cli_search_gets_a_clear_answer(settings):
+    done = run_cli(settings, b"search", b"drucker \xff\xfe", b"--json")
+    assert done.returncode in (0, 2), done.stderr.decode(errors="replace")
+    assert b"Traceback" not in done.stderr
+
+
+def test_undecodable_argv_to_cli_triage_gets_a_clear_answer(settings):
+    done = run_cli(settings, b"triage", b"Der Drucker druckt nicht \xff", b"--json")
+    assert done.returncode in (0, 2), done.stderr.decode(errors="replace")[-300:]
+    assert b"Traceback" not in done.stderr
+
+
+BATCH_LINES = [
+    b'{"id": 1, "body": 42}',
+    b'{"id": 2, "body": null, "subject": []}',
+    b'["not", "an", "object"]',
+    b'{"id": 4, "body": "\xff\xfe"}',
+    b"{not json",
+    b'{"id": 6, "body": "   "}',
+    b'{"id": 7, "body": "Drucker\\u0000"}',
+]
+
+
+def test_bad_batch_lines_get_error_objects_and_the_rest_is_triaged(level0):
+    lines = [*BATCH_LINES, b'{"id": "ok", "body": "Der Drucker druckt nicht"}']
+    result = level0("triage", "--jsonl", "-", input=b"\n".join(lines) + b"\n")
+    assert result.exit_code == 2, result.output
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(answers) == len(lines)
+    assert all("error" in a for a in answers[:-1]), answers
+    assert answers[-1]["id"] == "ok" and "category" in answers[-1]
+
+
+def test_a_deeply_nested_batch_line_gets_an_error_object(level0):
+    nested = b'{"id": 1, "body": ' + b"[" * 20_000 + b"]" * 20_000 + b"}"
+    result = level0("triage", "--jsonl", "-", input=nested + b"\n")
+    assert_clear_exit(result)
+    assert "error" in json.loads(result.stdout.splitlines()[0])
