@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from kb_search import KbSearchError, SearchFilters
 from triage.artifact import ArtifactError
 from triage.errors import ApiError
-from triage.events.model import TriageAnswer, new_id
+from triage.events.model import Search, TriageAnswer, new_id
 from triage.events.requests import SESSION_HEADER, valid_session_id
 from triage.features import join_text
 from triage.openapi import openapi_spec
@@ -65,14 +65,13 @@ def search() -> Response:
     if "tag" in request.args:
         args["tag"] = request.args.getlist("tag")
     params = SearchParams.model_validate(args)
-    result = (
-        state()
-        .triager.index.get()
-        .search(
-            params.q,
-            limit=params.limit,
-            filters=SearchFilters(tags=tuple(params.tag), language=params.lang),
-        )
+    level0 = state()
+    result = level0.triager.index.get().search(
+        params.q, limit=params.limit, filters=SearchFilters(tags=tuple(params.tag), language=params.lang)
+    )
+    top = result.hits[0].score if result.hits else None
+    level0.events.submit(
+        Search(query=params.q, hits=len(result.hits), top_score=top, language=params.lang, session_id=session_id())
     )
     return jsonify(result.to_dict())
 

@@ -19,7 +19,8 @@
       noArticles: "Keine passenden Artikel gefunden.",
       subject: "Problem",
       categoryLine: "Einordnung von Level0: ",
-      ticketUnknown: "nicht eingeordnet"
+      ticketUnknown: "nicht eingeordnet",
+      thanks: "Danke für Ihre Rückmeldung."
     },
     en: {
       working: "Classifying your description …",
@@ -34,7 +35,8 @@
       noArticles: "No matching articles found.",
       subject: "Problem",
       categoryLine: "Assessment by Level0: ",
-      ticketUnknown: "not classified"
+      ticketUnknown: "not classified",
+      thanks: "Thank you for your feedback."
     }
   };
   var PAUSE_MS = 900;
@@ -94,6 +96,15 @@
     return url.href;
   }
 
+  /* Events for the vendor's insights (feedback.js sends them; never in the customer's way). */
+  function sendEvent(event) {
+    if (window.level0Events) { window.level0Events.send(event); }
+  }
+
+  function sessionHeaders() {
+    return window.level0Events ? { "X-Level0-Session": window.level0Events.sessionId() } : {};
+  }
+
   function init() {
     var form = document.getElementById("level0-problem");
     if (!form || form.dataset.level0Ready) { return; }
@@ -111,6 +122,20 @@
     var timer = null;
     var sequence = 0;
     var lastAnswer = null;
+    var helpful = document.getElementById("level0-answer-helpful");
+    sendEvent({ type: "visit", language: lang });
+
+    ticketLink.addEventListener("click", function () {
+      sendEvent({ type: "ticket", answer_id: lastAnswer ? lastAnswer.answer_id : null, language: lang });
+    });
+    helpful.querySelectorAll("button[data-helpful]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        if (!lastAnswer) { return; }
+        sendEvent({ type: "helpful", target: "answer", answer_id: lastAnswer.answer_id,
+                    helpful: button.dataset.helpful === "true", language: lang });
+        helpful.querySelector("[data-field=thanks]").textContent = texts.thanks;
+      });
+    });
 
     function updateTicket() {
       ticketLink.href = ticketHref(ticketTarget, subjectInput.value.trim(), descriptionInput.value.trim(), lastAnswer, texts);
@@ -139,6 +164,9 @@
         var link = document.createElement("a");
         link.href = siteUrl(hit.url);
         link.textContent = hit.section ? hit.title + " › " + hit.section : hit.title;
+        link.addEventListener("click", function () {
+          sendEvent({ type: "click", article: hit.path, answer_id: answer.answer_id, language: lang });
+        });
         item.appendChild(link);
         var snippet = document.createElement("p");
         snippet.className = "level0-snippet";
@@ -159,6 +187,7 @@
         checklist.appendChild(item);
       });
       if (policy.ticket) { setText(ticket, "ticket-text", policy.ticket); }
+      helpful.querySelector("[data-field=thanks]").textContent = "";
       result.hidden = false;
     }
 
@@ -173,7 +202,7 @@
       form.setAttribute("aria-busy", "true");
       fetch(api + "/triage", {
         method: "POST",
-        headers: { "Content-Type": "application/json", "Accept": "application/json" },
+        headers: Object.assign({ "Content-Type": "application/json", "Accept": "application/json" }, sessionHeaders()),
         body: JSON.stringify({ description: description, subject: subjectInput.value.trim(), language: lang })
       }).then(function (response) {
         return response.json().then(function (data) { return { ok: response.ok, data: data }; },

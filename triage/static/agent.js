@@ -59,8 +59,15 @@
     });
   }
 
+  /* The insights page is a plain link: trade the token for an HttpOnly cookie scoped to /agent/. */
+  function openSession() {
+    return fetch("/api/agent/session", { method: "POST", headers: { "Authorization": "Bearer " + token() } })
+      .then(function (response) { document.getElementById("agent-nav").hidden = !response.ok; });
+  }
+
   function start() {
     api("/api/agent/filters").then(function (data) {
+      openSession();
       tokenForm.hidden = true;
       searchForm.hidden = false;
       fillSelect(filters.topic, data.topics);
