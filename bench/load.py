@@ -75,6 +75,28 @@ class Cell:
         return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else float("nan")
 
 
+def code_version() -> str:
+    """Which Level0 code ran: the folder kb_search was imported from and its git commit, if any."""
+    import kb_search
+
+    root = Path(kb_search.__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "kb_search", "triage"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return f"{root} (not a git checkout)"
+    return f"{root} at {commit}" + (
+        f" with {len(changed)} changed file(s) in kb_search/ and triage/" if changed else ""
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -331,6 +353,7 @@ def main(
             server_log = log_path.read_text(encoding="utf-8", errors="replace")
     click.echo("")
     click.echo("Level0 HTTP load benchmark")
+    click.echo(f"Code: {code_version()}")
     click.echo(
         f"Server: gunicorn --workers {workers} --preload 'triage.app:create_app()' (sync workers, no access log) "
         f"on 127.0.0.1, serving {source}."

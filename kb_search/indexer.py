@@ -20,12 +20,13 @@ from whoosh import index as whoosh_index
 from kb_search.analysis import Analyzer, count_words, facet_value
 from kb_search.compounds import CompoundSplitter, bundled_words
 from kb_search.errors import DocsError
+from kb_search.impacts import ImpactWriter
 from kb_search.publish import publish_directory
-from kb_search.schema import INFO_FILE, SCHEMA, SYNONYMS_FILE, VOCABULARY_FILE
+from kb_search.schema import FIELD_WEIGHTS, INFO_FILE, SCHEMA, SYNONYMS_FILE, VOCABULARY_FILE
 from kb_search.sections import Section
 from kb_search.synonyms import parse_synonyms
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 # The stored text of a whole-page document, for its snippet when no single section matched.
 PAGE_TEXT_CHARS = 5_000
 # Front-matter keys that are not facts to filter on (they are indexed as fields of their own).
@@ -113,7 +114,7 @@ def pages_of(sections: Sequence[Section]) -> list[list[Section]]:
     return list(pages.values())
 
 
-def add_page(writer: Any, analyzer: Analyzer, page: list[Section]) -> None:
+def add_page(writer: Any, impacts: ImpactWriter, analyzer: Analyzer, page: list[Section]) -> None:
     """Add one document per section of a page, then one for the whole page.
 
     The page document lets words spread over several sections ("Backup" here, "einspielen"
@@ -140,6 +141,7 @@ def add_page(writer: Any, analyzer: Analyzer, page: list[Section]) -> None:
         heading = " ".join(analyzer.terms(lang, section.heading or ""))
         body = " ".join(analyzer.terms(lang, section.text))
         page_terms += [heading, body]
+        impacts.add({**shared, "heading": heading, "body": body})
         writer.add_document(
             id=section.id,
             kind="section",
@@ -150,6 +152,7 @@ def add_page(writer: Any, analyzer: Analyzer, page: list[Section]) -> None:
             body=body,
             **shared,
         )
+    impacts.add({**shared, "heading": "", "body": " ".join(page_terms)})
     writer.add_document(
         id=f"{first.path}#@page",
         kind="page",
@@ -192,14 +195,16 @@ def build_index(
         analyzer = Analyzer(CompoundSplitter(compound_dictionary(vocabulary)))
         ix = whoosh_index.create_in(str(tmp), SCHEMA)
         writer = ix.writer(limitmb=256)
+        impacts = ImpactWriter(FIELD_WEIGHTS)
         try:
             for page in pages_of(sections):
-                add_page(writer, analyzer, page)
+                add_page(writer, impacts, analyzer, page)
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
         ix.close()
+        impacts.write(tmp)
         (tmp / VOCABULARY_FILE).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
         (tmp / SYNONYMS_FILE).write_text(synonyms_text, encoding="utf-8")
         meta = {

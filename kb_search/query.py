@@ -108,6 +108,12 @@ class QueryBuilder:
         self.field_terms = field_terms
         self.all_terms = frozenset().union(*field_terms.values())
         self._rules = [(tuple(self._phrase_variants(p) for p in rule.match), rule.expand) for rule in synonyms]
+        # Which rules may match a query: by the variants of their phrases' first words.
+        self._rules_by_variant: dict[str, list[int]] = {}
+        for number, (match_phrases, _) in enumerate(self._rules):
+            for phrase in match_phrases:
+                for variant in phrase[0] if phrase else ():
+                    self._rules_by_variant.setdefault(variant, []).append(number)
 
     def _phrase_variants(self, phrase: tuple[str, ...]) -> tuple[frozenset[str], ...]:
         words = [w for w in phrase if fold_german(w) not in self.analyzer.any_stopwords] or phrase
@@ -228,7 +234,8 @@ class QueryBuilder:
                         terms.add(variant)
 
         word_variants = [frozenset(self.analyzer.query_variants(w)) for w in words]
-        for match_phrases, expand in self._rules:
+        candidates = sorted({n for vs in word_variants for v in vs for n in self._rules_by_variant.get(v, ())})
+        for match_phrases, expand in (self._rules[n] for n in candidates):
             for phrase in match_phrases:
                 start = _find_phrase(phrase, word_variants)
                 if start is None:
