@@ -251,7 +251,8 @@ def triage_batch(triager, stream, language: str | None) -> int:
 
 def print_triage(answer: dict[str, Any]) -> None:
     policy = answer["policy"]
-    sure = "needs a human look" if answer["needs_human"] else f"{answer['confidence']:.0%} sure"
+    # Never "100 %": a calibrated model is not certain, and says so.
+    sure = "needs a human look" if answer["needs_human"] else f"{min(99, int(answer['confidence'] * 100))}% sure"
     click.echo(click.style(f"{policy['label']} ({answer['category']}, {sure})", bold=True))
     click.echo(f"Covered: {policy['covered']}   Support level: {policy['support_level']}")
     click.echo(f"Why: {', '.join(answer['evidence']) or '-'}")

@@ -149,7 +149,7 @@
     function render(answer) {
       var policy = answer.policy;
       setText(result, "label", policy.label);
-      setText(result, "confidence", answer.needs_human ? texts.unsure : texts.sure(Math.round(answer.confidence * 100)));
+      setText(result, "confidence", answer.needs_human ? texts.unsure : texts.sure(Math.min(99, Math.floor(answer.confidence * 100))));
       var coverage = texts.covered[policy.covered] || "";
       setText(result, "coverage", policy.covered === "depends" ? coverage + (policy.depends_on || "") : coverage);
       field(result, "coverage").dataset.covered = policy.covered;
