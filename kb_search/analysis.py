@@ -30,9 +30,16 @@ _DIGRAPH_RE = re.compile(r"(?<![qaeiouy])([aou])e")
 MAX_TOKEN_LENGTH = 64
 
 
+# The accented letters of German, French and the like, folded without a Unicode decomposition.
+_COMMON_FOLDS = str.maketrans("äöüàáâãåèéêëìíîïòóôõùúûýÿçñ", "aouaaaaaeeeeiiiioooouuuyycn")
+
+
 def fold(word: str) -> str:
     """Case-fold a word, write ß as ss and strip accents (Ä→a, é→e)."""
     word = word.casefold()
+    if word.isascii():
+        return word
+    word = word.translate(_COMMON_FOLDS)  # most text stops here; NFKD is ten times slower
     if word.isascii():
         return word
     decomposed = unicodedata.normalize("NFKD", word)

@@ -284,3 +284,14 @@ def test_evidence_is_as_typed_even_with_compatibility_characters(model, text):
 )
 def test_surface_form(text, tokens, expected):
     assert surface_form(text, tokens) == expected
+
+
+def test_fast_probabilities_equal_scikit_learns(model):
+    """TriageModel computes the calibrated probabilities itself (speed); they must be sklearn's."""
+    import numpy as np
+
+    texts = EVIDENCE_TEXTS + ["", "x", "Wie richte ich den DATEV-Export ein?", "Port 1433 blocked by our firewall"]
+    expected = model.pipeline.predict_proba(texts)
+    got = np.array([[p.probabilities[label] for label in model.labels] for p in model.predict_many(texts)])
+    assert np.abs(expected - got).max() < 1e-4  # the answer rounds to 4 places
+    assert [p.category for p in model.predict_many(texts)] == [model.labels[i] for i in expected.argmax(axis=1)]

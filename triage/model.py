@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import sklearn
 from scipy import sparse
+from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -82,6 +83,16 @@ class TriageModel:
         self._chars: TfidfVectorizer = transformers["chars"]
         self._classifier = classifier
         self._word_names = words.get_feature_names_out()
+        calibrated = classifier.calibrated_classifiers_
+        if len(calibrated) != 1 or len(self.labels) < 3:
+            raise ValueError("expected one calibrated linear model over three or more classes (ensemble=False)")
+        estimator = calibrated[0].estimator
+        if list(estimator.classes_) != list(classifier.classes_):
+            raise ValueError("the calibrated model's classes are not the pipeline's")
+        self._coef = estimator.coef_
+        self._intercept = estimator.intercept_
+        self._sigmoid_a = np.array([c.a_ for c in calibrated[0].calibrators])
+        self._sigmoid_b = np.array([c.b_ for c in calibrated[0].calibrators])
         coef = linear_coefficients(classifier)[:, : len(self._word_names)]
         # A word's push towards a class: its weight there minus its mean weight elsewhere.
         # Words found in many training texts ("geht", "heute", "please") explain little: by their
@@ -99,10 +110,10 @@ class TriageModel:
     def predict_many(self, texts: list[str]) -> list[Prediction]:
         # FeatureUnion.transform, without its joblib dispatch (a third of the time for one text);
         # the word features come first and are also where the evidence is read from.
-        with sklearn.config_context(assume_finite=True):
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
             word_rows = self._words.transform(texts)
             features = sparse.hstack([word_rows, self._chars.transform(texts)], format="csr")
-            probabilities = self._classifier.predict_proba(features)
+        probabilities = self._calibrated(features)
         out = []
         for row, text, proba in zip(range(len(texts)), texts, probabilities, strict=True):
             best = int(np.argmax(proba))
@@ -119,12 +130,25 @@ class TriageModel:
             )
         return out
 
+    def _calibrated(self, features: Any) -> np.ndarray:
+        """Sigmoid-calibrated one-vs-rest probabilities, normalised, as CalibratedClassifierCV computes them.
+
+        Computed here from the fitted weights because scikit-learn's input checks cost more than
+        the arithmetic for one text; tests/test_model.py holds it equal to `predict_proba`.
+        """
+        decision = np.asarray(features @ self._coef.T) + self._intercept
+        proba = expit(-(decision * self._sigmoid_a + self._sigmoid_b))
+        total = proba.sum(axis=1, keepdims=True)
+        uniform = np.full_like(proba, 1 / proba.shape[1])
+        return np.divide(proba, total, out=uniform, where=total != 0)
+
     def _evidence(self, row: Any, text: str, label_index: int) -> list[str]:
         """Return the words or phrases of the text that pushed most towards the predicted class."""
         contributions = row.data * self._push[label_index, row.indices]
         order = np.argsort(-contributions)
         chosen: list[str] = []
         covered: set[str] = set()
+        words: tuple[list[str], list[tuple[int, int]]] | None = None
         for position in order:
             if contributions[position] <= 0 or len(chosen) == EVIDENCE_ITEMS:
                 break
@@ -138,7 +162,8 @@ class TriageModel:
             content = {t for t in tokens if not self._is_filler(t)}
             if not content or content & covered:
                 continue
-            surface = surface_form(text, tokens)
+            words = words or text_words(text)
+            surface = surface_form(text, tokens, words)
             if surface:
                 chosen.append(surface)
                 covered.update(content)
@@ -154,8 +179,8 @@ def linear_coefficients(classifier: CalibratedClassifierCV) -> np.ndarray:
     return np.mean([e.coef_ for e in estimators], axis=0)
 
 
-def surface_form(text: str, tokens: list[str]) -> str | None:
-    """Return the original spelling of a feature's token sequence in the text, or None.
+def text_words(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """Return the normalised words of a text and, for each, the span of the word as typed.
 
     Each word as typed is normalised on its own, so a word that folding splits in two
     ("½" → "1⁄2") still maps back to the characters the customer typed.
@@ -166,8 +191,16 @@ def surface_form(text: str, tokens: list[str]) -> str | None:
         for word in WORD_RE.findall(normalize_text(match.group())):
             words.append(word)
             spans.append(match.span())
+    return words, spans
+
+
+def surface_form(
+    text: str, tokens: list[str], words: tuple[list[str], list[tuple[int, int]]] | None = None
+) -> str | None:
+    """Return the original spelling of a feature's token sequence in the text, or None."""
+    normalised, spans = words or text_words(text)
     n = len(tokens)
-    for start in range(len(words) - n + 1):
-        if words[start : start + n] == tokens:
+    for start in range(len(normalised) - n + 1):
+        if normalised[start : start + n] == tokens:
             return text[spans[start][0] : spans[start + n - 1][1]]
     return None
