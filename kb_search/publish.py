@@ -26,12 +26,18 @@ def _generation_prefix(target: Path) -> str:
 
 
 def current_generation(target: Path) -> Path | None:
-    """Return the generation directory the target points to, or None when there is none."""
+    """Return the generation directory the target points to, or None when there is none.
+
+    One readlink: servers call this on every request to notice a new generation.
+    """
+    target = Path(target)
     try:
-        resolved = target.resolve(strict=True)
-    except (FileNotFoundError, RuntimeError):
+        link = os.readlink(target)
+    except FileNotFoundError:
         return None
-    return resolved if resolved.is_dir() else None
+    except OSError:  # not a symlink: a plain directory (older layout) or something else
+        return target if target.is_dir() else None
+    return target.parent / link
 
 
 def publish_directory(target: Path, build: Callable[[Path], None], keep: int = GENERATIONS_KEPT) -> Path:

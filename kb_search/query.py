@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from whoosh import query as wq
 
@@ -21,6 +22,7 @@ from kb_search.vocabulary import Vocabulary
 
 MAX_QUERY_CHARS = 2_000
 MAX_QUERY_WORDS = 32
+CACHED_QUERY_CHARS = 300
 # Weights of the ways a word can match, relative to its own stem.
 COMPOUND_WEIGHT = 0.8
 JOINED_WEIGHT = 0.9
@@ -107,6 +109,7 @@ class QueryBuilder:
         self.vocabulary = vocabulary
         self.field_terms = field_terms
         self.all_terms = frozenset().union(*field_terms.values())
+        self._cached_build = lru_cache(maxsize=4096)(self._build)
         self._rules = [(tuple(self._phrase_variants(p) for p in rule.match), rule.expand) for rule in synonyms]
         # Which rules may match a query: by the variants of their phrases' first words.
         self._rules_by_variant: dict[str, list[int]] = {}
@@ -129,6 +132,9 @@ class QueryBuilder:
         """Return the words worth searching for: no stop words, and of a long text the most specific."""
         words = self.words(text)
         content = [w for w in words if fold_german(w) not in self.analyzer.any_stopwords] or words
+        # A word said twice ("Lindwerk … LINDWERK") is one word of the query.
+        seen: set[str] = set()
+        content = [w for w in content if not (fold_german(w) in seen or seen.add(fold_german(w)))]
         if len(content) <= MAX_QUERY_WORDS:
             return content
 
@@ -214,6 +220,10 @@ class QueryBuilder:
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
     def build(self, text: str, language: str | None = None) -> BuiltQuery:
+        """Return the Whoosh query for a text; short ones are cached (customers ask the same things)."""
+        return self._cached_build(text, language) if len(text) <= CACHED_QUERY_CHARS else self._build(text, language)
+
+    def _build(self, text: str, language: str | None = None) -> BuiltQuery:
         """Return the Whoosh query for a text, or a BuiltQuery without query when nothing can match.
 
         `language` is the customer's language, if known: synonyms in other languages count less.

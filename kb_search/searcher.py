@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.filedb.filestore import FileStorage
 
 from kb_search.analysis import Analyzer
 from kb_search.compounds import CompoundSplitter
@@ -52,15 +53,30 @@ class Hit:
     tags: list[str] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
     audience: str = "public"
+    # The document number in its index generation (for snippets made later); not part of the HIT.
+    docnum: int = field(default=-1, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "title": self.title,
+            "section": self.section,
+            "url": self.url,
+            "path": self.path,
+            "score": self.score,
+            "snippet": self.snippet,
+            "language": self.language,
+            "tags": list(self.tags),
+            "facts": dict(self.facts),
+            "audience": self.audience,
+        }
 
 
 @dataclass(frozen=True)
 class SearchResult:
     query: str
     hits: list[Hit]
+    # The index terms the query matched with, for snippets made later (see SectionIndex.add_snippets).
+    terms: frozenset[str] = frozenset()
 
     def to_dict(self) -> dict[str, Any]:
         return {"query": self.query, "hits": [h.to_dict() for h in self.hits]}
@@ -98,7 +114,9 @@ class SectionIndex:
                 raise IndexMissingError(
                     f"the search index at {self.path} is damaged ({', '.join(damaged)}): rebuild it"
                 )
-            self._ix = whoosh_index.open_dir(str(self.path))
+            # No memory-mapping: a file damaged under a running server must fail a request
+            # (an error Level0 reports), not kill the worker with SIGBUS.
+            self._ix = FileStorage(str(self.path), supports_mmap=False, readonly=True).open_index()
             vocabulary = json.loads((self.path / VOCABULARY_FILE).read_text(encoding="utf-8"))
             synonyms = parse_synonyms((self.path / SYNONYMS_FILE).read_text(encoding="utf-8"))
             self.scorer = ImpactScorer(self.path, b=BM25_B, k1=BM25_K1)
@@ -111,6 +129,9 @@ class SectionIndex:
         self.facet_keys = frozenset(self.info.get("facet_keys", ()))
         self._local = threading.local()
         self._searchers: list[Any] = []
+        # A generation never changes: what is looked up by path stays true for its lifetime.
+        self._pages: dict[str, dict[str, str] | None] = {}
+        self._section_urls: dict[tuple[str, str], str | None] = {}
         self._lock = threading.Lock()
 
     def _allowed(self, searcher: Any, filters: SearchFilters) -> np.ndarray:
@@ -160,6 +181,7 @@ class SectionIndex:
         filters: SearchFilters | None = None,
         per_page: int = 1,
         language: str | None = None,
+        snippets: bool = True,
     ) -> SearchResult:
         """Return the best sections for a query.
 
@@ -215,19 +237,34 @@ class SectionIndex:
                     url=doc["url"],
                     path=path,
                     score=round(float(score), 4),
-                    snippet=make_snippet(doc["text"], doc["lang"], self.analyzer, built.terms),
+                    snippet=make_snippet(doc["text"], doc["lang"], self.analyzer, built.terms) if snippets else "",
                     language=doc["lang"],
                     tags=list(doc.get("tag_names") or []),
                     facts=dict(doc.get("facts") or {}),
                     audience=doc.get("audience", "public"),
+                    docnum=docnum,
                 )
             )
             if len(hits) == limit:
                 break
-        return SearchResult(query=query, hits=hits)
+        return SearchResult(query=query, hits=hits, terms=frozenset(built.terms))
+
+    def add_snippets(self, result: SearchResult, hits: list[Hit]) -> list[Hit]:
+        """Return the hits (of a search made with snippets=False) with their snippets."""
+        searcher = self._searcher()[0]
+        out = []
+        for hit in hits:
+            doc = searcher.stored_fields(hit.docnum)
+            out.append(replace(hit, snippet=make_snippet(doc["text"], doc["lang"], self.analyzer, set(result.terms))))
+        return out
 
     def page(self, path: str) -> dict[str, str] | None:
         """Return {"path", "title", "url"} of a page by its source path, or None when it is not indexed."""
+        if path not in self._pages:
+            self._pages[path] = self._page(path)
+        return self._pages[path]
+
+    def _page(self, path: str) -> dict[str, str] | None:
         searcher = self._searcher()[0]
         doc = searcher.document(path=path, kind="page")
         if doc is None:
@@ -245,6 +282,12 @@ class SectionIndex:
 
     def section_url(self, path: str, heading_word: str) -> str | None:
         """Return the URL of a page's first section whose heading contains a word ("Workaround")."""
+        key = (path, heading_word)
+        if key not in self._section_urls:
+            self._section_urls[key] = self._section_url(path, heading_word)
+        return self._section_urls[key]
+
+    def _section_url(self, path: str, heading_word: str) -> str | None:
         word = heading_word.lower()
         for section in self.sections(path):
             if section["heading"] and word in section["heading"].lower():

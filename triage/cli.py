@@ -141,6 +141,9 @@ def search(
         raise InputError(f"no search index at {settings.index_dir}: run `level0 build` first")
     try:
         index = SectionIndex(generation)
+    except KbSearchError as exc:
+        raise InputError(str(exc)) from None
+    try:
         result = index.search(
             query,
             limit=limit,
@@ -149,6 +152,8 @@ def search(
         )
     except KbSearchError as exc:
         raise InputError(str(exc)) from None
+    finally:
+        index.close()
     if as_json:
         echo_json(result.to_dict())
         return

@@ -38,12 +38,12 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _one_per_issue(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _one_per_issue(hits: list[Any]) -> list[Any]:
     """Keep the best-ranked page of each known issue (its German and English pages share an id)."""
     seen: set[str] = set()
     out = []
     for hit in hits:
-        issue = hit["facts"].get("issue_id")
+        issue = hit.facts.get("issue_id")
         if issue:
             if issue in seen:
                 continue
@@ -140,46 +140,56 @@ class Triager:
         try:
             index = self.index.get()
             # Search wider: pages in the customer's language come first, and a version may move an
-            # affecting known issue up.
-            result = index.search(text[:SEARCH_CHARS], limit=limit * 3, language=language)
+            # affecting known issue up. Snippets are made for the articles shown only.
+            result = index.search(text[:SEARCH_CHARS], limit=limit * 3, language=language, snippets=False)
         except KbSearchError as exc:
             # Triage still answers without articles; /healthz reports the missing index.
             log.warning("no articles for triage: %s", exc)
             return []
-        hits = _one_per_issue([hit.to_dict() for hit in result.hits])
+        hits = _one_per_issue(result.hits)
         # A German customer reads German pages: those that match reasonably well come first, other
         # languages fill up when there are too few.
-        top = hits[0]["score"] if hits else 0.0
-        preferred = [h for h in hits if h["language"] == language and h["score"] >= SAME_LANGUAGE_SHARE * top]
+        top = hits[0].score if hits else 0.0
+        preferred = [h for h in hits if h.language == language and h.score >= SAME_LANGUAGE_SHARE * top]
         hits = preferred + [h for h in hits if h not in preferred]
-        if version is None:
-            return hits[:limit]
-        best = hits[0]["score"] if hits else 0.0
+        notes: dict[int, dict[str, Any]] = {}
+        if version is not None:
+            hits = self._by_version(index, hits, language, version, notes)
+        shown = index.add_snippets(result, hits[:limit])
+        return [
+            {**hit.to_dict(), **({"known_issue": notes[hit.docnum]} if hit.docnum in notes else {})} for hit in shown
+        ]
+
+    def _by_version(
+        self, index: Any, hits: list[Any], language: str, version: str, notes: dict[int, dict[str, Any]]
+    ) -> list[Any]:
+        """Order hits for a version: affecting known issues first, fixed-before ones last; note each."""
+        best = hits[0].score if hits else 0.0
         parsed = parse_version(version)
         affecting, others, past = [], [], []
         for hit in hits:
-            verdict = judge_known_issue(hit["facts"], parsed)
+            verdict = judge_known_issue(hit.facts, parsed)
             if verdict is None:
                 others.append(hit)
                 continue
-            hit["known_issue"] = {
+            notes[hit.docnum] = {
                 "advice": verdict.advice,
                 "status": verdict.status,
                 "fixed_in": verdict.fixed_in,
                 "message": self.policy.known_issue_message(
                     verdict.advice, language, version=version, fixed_in=verdict.fixed_in
                 ),
-                "workaround_url": index.section_url(hit["path"], "workaround")
-                if verdict.advice == "workaround"
-                else None,
+                "workaround_url": (
+                    index.section_url(hit.path, "workaround") if verdict.advice == "workaround" else None
+                ),
             }
             if not verdict.relevant:
                 past.append(hit)
-            elif hit["score"] >= PROMOTE_SHARE * best:
+            elif hit.score >= PROMOTE_SHARE * best:
                 affecting.append(hit)
             else:
                 others.append(hit)  # affects the version, but matches the text too weakly to move up
-        return (affecting + others + past)[:limit]
+        return affecting + others + past
 
     def _links(self, paths: list[str]) -> list[dict[str, str]]:
         if self.index is None:
