@@ -34,6 +34,7 @@ MAX_TOKEN_LENGTH = 64
 _COMMON_FOLDS = str.maketrans("äöüàáâãåèéêëìíîïòóôõùúûýÿçñ", "aouaaaaaeeeeiiiioooouuuyycn")
 
 
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Case-fold a word, write ß as ss and strip accents (Ä→a, é→e)."""
     word = word.casefold()
@@ -46,6 +47,7 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=200_000)
 def fold_german(word: str) -> str:
     """Fold a word and read ae/oe/ue as umlauts, so that "Pruefung" equals "Prüfung"."""
     return _DIGRAPH_RE.sub(r"\1", fold(word))
