@@ -27,7 +27,6 @@ import json
 import math
 import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "true")
 
+from bench_common import code_version, free_port  # noqa: E402
 from synthetic_kb import GENERATOR, make_descriptions, make_queries, write_project  # noqa: E402
 
 GOAL_TRIAGE_P99_MS = 30.0  # at concurrency 8, 1,000 pages
@@ -73,34 +73,6 @@ class Cell:
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies_ms)
         return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else float("nan")
-
-
-def code_version() -> str:
-    """Which Level0 code ran: the folder kb_search was imported from and its git commit, if any."""
-    import kb_search
-
-    root = Path(kb_search.__file__).resolve().parent.parent
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        changed = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--", "kb_search", "triage"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return f"{root} (not a git checkout)"
-    return f"{root} at {commit}" + (
-        f" with {len(changed)} changed file(s) in kb_search/ and triage/" if changed else ""
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def prepare_synthetic(work: Path, pages: int, seed: int, train_sample: int | None) -> tuple[Any, list[str], list[str]]:

@@ -33,7 +33,6 @@ import math
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -54,6 +53,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "true")
 
+from bench_common import code_version, free_port  # noqa: E402
 from synthetic_kb import GENERATOR, QUERY_KINDS, make_descriptions, make_queries, write_project  # noqa: E402
 
 LUNR_DIR = HERE / "lunr"
@@ -75,28 +75,6 @@ class SizeResult:
     pages: int
     figures: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-
-
-def code_version() -> str:
-    """Which Level0 code ran: the folder kb_search was imported from and its git commit, if any."""
-    import kb_search
-
-    root = Path(kb_search.__file__).resolve().parent.parent
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        changed = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--", "kb_search", "triage"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return f"{root} (not a git checkout)"
-    return f"{root} at {commit}" + (
-        f" with {len(changed)} changed file(s) in kb_search/ and triage/" if changed else ""
-    )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -257,12 +235,6 @@ def measure_lunr(site_dir: Path, queries: list[str]) -> dict[str, Any]:
         "lunr_no_hits": sum(not r["pages"] for r in out["results"]),
         "lunr_versions": out["versions"],
     }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _memory_kb(pid: int) -> dict[str, int]:
