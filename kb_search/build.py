@@ -74,12 +74,6 @@ def _mkdocs_errors() -> Iterator[list[str]]:
         logger.propagate = propagate
 
 
-def state_dir_of(config_file: Path) -> Path:
-    """Return the Level0 state directory (index, model) of a project, without building it."""
-    config, plugin = load_project(config_file)
-    return resolve_state_dir(config, plugin.config.state_dir)
-
-
 def check_docs_dir(config: MkDocsConfig) -> None:
     """Raise DocsError unless the docs folder exists and holds at least one Markdown page."""
     docs_dir = Path(config.docs_dir)

@@ -34,9 +34,6 @@ class CompoundSplitter:
         self.words = frozenset(w for w in words if len(w) >= min_part)
         self.parts = lru_cache(maxsize=200_000)(self._parts)
 
-    def __contains__(self, word: str) -> bool:
-        return word in self.words
-
     def _as_modifier(self, piece: str) -> str | None:
         """Return the dictionary word a modifier piece stands for, if any ("rechnungs" → "rechnung")."""
         if piece in self.words:
