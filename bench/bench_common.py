@@ -1,4 +1,4 @@
-"""Helpers both speed benchmarks use: which code ran, a free port."""
+"""Helpers both speed benchmarks use: which code ran, a free port, stopping the server."""
 
 from __future__ import annotations
 
@@ -33,3 +33,13 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Terminate a server process; kill it when it does not exit within `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

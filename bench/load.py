@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "true")
 
-from bench_common import code_version, free_port  # noqa: E402
+from bench_common import code_version, free_port, stop_process  # noqa: E402
 from synthetic_kb import GENERATOR, make_descriptions, make_queries, write_project  # noqa: E402
 
 GOAL_TRIAGE_P99_MS = 30.0  # at concurrency 8, 1,000 pages
@@ -316,12 +316,7 @@ def main(
                     click.echo(f"{endpoint} at concurrency {level} ...", err=True)
                     cells.append(run_cell(port, endpoint, level, items, max_requests, duration, server.pid))
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop_process(server)
             server_log = log_path.read_text(encoding="utf-8", errors="replace")
     click.echo("")
     click.echo("Level0 HTTP load benchmark")

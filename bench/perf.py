@@ -53,7 +53,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "true")
 
-from bench_common import code_version, free_port  # noqa: E402
+from bench_common import code_version, free_port, stop_process  # noqa: E402
 from synthetic_kb import GENERATOR, QUERY_KINDS, make_descriptions, make_queries, write_project  # noqa: E402
 
 LUNR_DIR = HERE / "lunr"
@@ -292,12 +292,7 @@ def measure_server(
             for number, worker in enumerate(sorted(workers, key=lambda p: p.pid), 1):
                 memory[f"worker{number}"] = _memory_kb(worker.pid)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
     worker_mem = [m for name, m in memory.items() if name.startswith("worker")]
     return {
         "server_start_s": startup,
