@@ -39,6 +39,7 @@ from urllib.parse import unquote
 import click
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from kb_search import IndexHandle, KbSearchError
@@ -367,7 +368,7 @@ def print_report(
         f"  queries: {queries_file} ({len(queries)} queries" + (f", {len(kinds)} kinds)" if kinds else ", no kinds)")
     )
     for note in project.notes:
-        console.print(f"  note:    {note}")
+        console.print(f"  note:    {escape(note)}")
     if project.build:
         b = project.build
         console.print(
@@ -382,7 +383,7 @@ def print_report(
     pipeline = ", ".join(cfg.get("pipeline", [])) or "(none)"
     console.print(
         f"  lang {', '.join(cfg.get('lang', []))}; pipeline {pipeline}; "
-        f"separator {cfg.get('separator')}; search.suggest {'on' if project.suggest else 'off'}; "
+        f"separator {escape(str(cfg.get('separator')))}; search.suggest {'on' if project.suggest else 'off'}; "
         f"{builtin['docs']} index documents built in {builtin['build_ms']:.0f} ms"
     )
 
