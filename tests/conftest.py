@@ -21,6 +21,7 @@ FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
 TRAIN_FILE = ROOT / "triage" / "data" / "train.jsonl"
 PER_LABEL = 60
 AGENT_TOKEN = "test-agent-token-8f2c"
+CUSTOMER_SECRET = "test-customer-secret-5d1e9a"
 
 
 def copy_kb(dest: Path, *, plugin: dict | None = None) -> Path:
@@ -150,6 +151,7 @@ class Server:
             "LEVEL0_STATE_DIR": str(settings.state_dir),
             "LEVEL0_SITE_DIR": str(settings.site_dir),
             "LEVEL0_AGENT_TOKENS": AGENT_TOKEN,
+            "LEVEL0_CUSTOMER_SECRET": CUSTOMER_SECRET,
         }
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(

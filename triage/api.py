@@ -53,6 +53,9 @@ def triage() -> Response:
     answer = level0.triager.triage(
         params.description, subject=params.subject, language=params.language, version=params.version
     )
+    if params.customer_token:
+        # A bare, forged or unknown customer gets the same answer as no token: nothing to learn from it.
+        level0.contracts.attach(answer, level0.contracts.customer_from_token(params.customer_token))
     answer["answer_id"] = new_id()  # later events (helpful, ticket, correction) refer to it
     text = join_text(params.subject, params.description)
     level0.events.submit(TriageAnswer.from_answer(answer, text, session_id=session_id()))

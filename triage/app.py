@@ -11,6 +11,7 @@ from flask import Flask, Response, request
 
 from kb_search import KbSearchError
 from triage.artifact import ArtifactError
+from triage.contracts.service import ContractDesk
 from triage.events.writer import EventWriter
 from triage.service import Triager
 from triage.settings import Settings
@@ -20,14 +21,16 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Level0State:
-    """What the app keeps for its lifetime: settings, the triager (model, policy, index), events."""
+    """What the app keeps for its lifetime: settings, the triager (model, policy, index), events, contracts."""
 
     settings: Settings
     triager: Triager
     events: EventWriter
+    contracts: ContractDesk
 
     def close(self) -> None:
         self.events.close()
+        self.contracts.close()
         self.triager.close()
 
 
@@ -48,10 +51,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     triager = Triager.from_settings(settings)  # a broken policy file fails here, naming the field
     # The event store is opened by the writer's thread on first use: a down database never
     # delays start-up or a request.
-    app.extensions["level0"] = Level0State(settings, triager, EventWriter.from_settings(settings))
+    app.extensions["level0"] = Level0State(
+        settings, triager, EventWriter.from_settings(settings), ContractDesk.from_settings(settings, triager.policy)
+    )
     _warm_up(triager)
 
-    from triage import agent, api, errors, events_api, site, webhook
+    from triage import agent, api, contracts_api, errors, events_api, site, webhook
 
     errors.register_error_handlers(app)
     _init_rate_limit(app, settings)
@@ -60,6 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(agent.bp)
     app.register_blueprint(webhook.bp)
     app.register_blueprint(events_api.bp)
+    app.register_blueprint(contracts_api.bp)
     app.register_blueprint(site.bp)
     app.after_request(_security_headers)
     return app

@@ -341,8 +341,10 @@ def serve(config_file: Path | None, host: str, port: int, workers: int) -> None:
     run_server(settings, host=host, port=port, workers=workers)
 
 
+from triage.contracts_cli import contracts  # noqa: E402
 from triage.reply_cli import reply  # noqa: E402
 from triage.report_cli import report  # noqa: E402
 
 main.add_command(reply)
 main.add_command(report)
+main.add_command(contracts)

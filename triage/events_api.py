@@ -74,7 +74,7 @@ def insights() -> Response:
     if not 1 <= days <= 3660:
         raise ApiError(422, "days: must be between 1 and 3660")
     try:
-        html = render_insights(build_insights(state().events.store, days=days))
+        html = render_insights(build_insights(state().events.store, days=days, policy=state().triager.policy))
     except SQLAlchemyError as exc:
         raise ApiError(503, f"the event store is not reachable: {exc.__class__.__name__}") from None
     response = Response(html, mimetype="text/html")

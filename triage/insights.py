@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from triage.data import LABELS
 from triage.events.model import utc_now
@@ -75,6 +76,8 @@ class Insights:
     needs_human_share: float | None
     answers: int
     charts: dict[str, str] = field(default_factory=dict)
+    # Customers whose contingent this month is near (past the warning threshold) or over its limit.
+    contingents: list[Any] = field(default_factory=list)
 
 
 def query_key(query: str) -> str:
@@ -176,8 +179,13 @@ def triage_over_time(
     return {c: counts for c, counts in mix.items() if any(counts) or c in LABELS}, shares
 
 
-def build_insights(store: EventStore, *, days: int = DEFAULT_DAYS, now: dt.datetime | None = None) -> Insights:
-    """Read the last `days` days of events and compute the report's sections and charts."""
+def build_insights(
+    store: EventStore, *, days: int = DEFAULT_DAYS, now: dt.datetime | None = None, policy: Any = None
+) -> Insights:
+    """Read the last `days` days of events and compute the report's sections and charts.
+
+    With the policy's plans, the report also lists this month's contingents near or over their limit.
+    """
     from triage import insights_charts as charts
 
     until = now or utc_now()
@@ -204,6 +212,11 @@ def build_insights(store: EventStore, *, days: int = DEFAULT_DAYS, now: dt.datet
         needs_human_share=(sum(h for _, _, h in facts) / len(facts)) if facts else None,
         answers=len(facts),
     )
+    if policy is not None and policy.plans:
+        from triage.contracts.store import ContractStore
+        from triage.contracts.usage import contingent_alerts, month_of
+
+        insights.contingents = contingent_alerts(ContractStore(store), policy.plans, month_of(until.date()))
     insights.charts["funnel"] = charts.funnel_chart(funnel_stages(funnel))
     if facts:
         insights.charts["category_mix"] = charts.category_mix_chart(labels, mix)
@@ -234,9 +247,9 @@ def render_insights(insights: Insights) -> str:
     return template.render(insights=insights, charts=charts, stages=funnel_stages(insights.funnel))
 
 
-def write_insights_report(store: EventStore, path: Path, *, days: int = DEFAULT_DAYS) -> Path:
+def write_insights_report(store: EventStore, path: Path, *, days: int = DEFAULT_DAYS, policy: Any = None) -> Path:
     """Write the HTML report for the last `days` days to path; return it."""
-    html = render_insights(build_insights(store, days=days))
+    html = render_insights(build_insights(store, days=days, policy=policy))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(html, encoding="utf-8")

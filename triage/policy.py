@@ -6,11 +6,14 @@ the schema fails at start with a message naming the field.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from triage.contracts.plans import BillingLevels, Plan
 
 Coverage = Literal["covered", "billable", "depends"]
 CATEGORIES = ("bug", "infrastructure", "consulting")
@@ -103,6 +106,17 @@ class Policy(BaseModel):
     unsure: Texts
     ticket: Texts
     known_issues: KnownIssueTexts
+    # Service plans that contracts name (see triage/contracts/), and which level bills each category.
+    plans: dict[str, Plan] = Field(default_factory=dict)
+    billing_levels: BillingLevels = Field(default_factory=BillingLevels)
+
+    @field_validator("plans")
+    @classmethod
+    def _plan_names(cls, plans: dict[str, Plan]) -> dict[str, Plan]:
+        for name in plans:
+            if not re.fullmatch(r"[\w][\w .-]{0,63}", name):
+                raise ValueError(f"plan name {name!r}: use letters, digits, space, '.', '-' (at most 64)")
+        return plans
 
     def known_issue_message(self, advice: str, language: str, *, version: str, fixed_in: str | None) -> str:
         """Return the known-issue message for an advice, in a language, with the versions filled in."""

@@ -43,6 +43,7 @@ def _reply_to(data: bytes, settings: Any, *, base_url: str, version: str | None,
     triager = open_triager(settings)
     try:
         answer = triager.triage(body, subject=subject, version=version)
+        _attach_contract(answer, original, settings, triager.policy)
     except TriageInputError as exc:
         raise InputError(f"cannot triage the message: {exc}") from None
     except ArtifactError as exc:
@@ -63,6 +64,34 @@ def _reply_to(data: bytes, settings: Any, *, base_url: str, version: str | None,
     except (ReplyTemplateError, MailInputError) as exc:
         raise InputError(str(exc)) from None
     return message, None
+
+
+def _attach_contract(answer: dict[str, Any], original: Any, settings: Any, policy: Any) -> None:
+    """Add the sender's contract to the answer, if the reply goes only to addresses of that same contract.
+
+    A forged From with a Reply-To elsewhere must not send a customer's contract data to a stranger.
+    """
+    from email.utils import parseaddr
+
+    from triage.contracts.service import ContractDesk
+    from triage.mail import MailInputError, reply_recipients
+    from triage.mail.parse import header_text
+
+    if not policy.plans:
+        return
+    desk = ContractDesk.from_settings(settings, policy)
+    try:
+        customer = desk.customer_from_email(parseaddr(header_text(original, "From"))[1])
+        if customer is None:
+            return
+        try:
+            recipients = [address.addr_spec for address in reply_recipients(original)]
+        except MailInputError:
+            return
+        if all(desk.customer_from_email(address) == customer for address in recipients):
+            desk.attach(answer, customer)
+    finally:
+        desk.close()
 
 
 @click.command()

@@ -33,6 +33,11 @@ class TriageRequest(BaseModel):
         pattern=r"^\s*[vV]?\d{1,3}(\.\d{1,4}){0,3}\s*$",
         description="The customer's product version, e.g. 6.1.2; else a version named in the text is used.",
     )
+    customer_token: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The customer's signed token (from the vendor's portal): the answer then carries `contract`.",
+    )
 
     _description_not_blank = field_validator("description")(_not_blank)
 
@@ -104,6 +109,31 @@ class PolicyAnswer(BaseModel):
     ticket: str
 
 
+class ContingentAnswer(BaseModel):
+    level: int
+    limit_minutes: int
+    used_minutes: int
+    left_minutes: int
+    warning: bool = Field(description="The plan's warning threshold (e.g. 80 %) is reached")
+
+
+class ContractAnswer(BaseModel):
+    """What the predicted category means under the customer's plan (only with a valid customer token)."""
+
+    customer_id: str
+    plan: str
+    response_time: str
+    response_hours: int | None = Field(description="Guaranteed response time; null: best effort")
+    covered: Literal["covered", "billable", "depends"]
+    level: int | None = Field(description="The support level whose contingent billable work would use")
+    contingents: list[ContingentAnswer]
+    price_per_step: float | None = Field(description="Price of one 5-minute step at that level")
+    step_minutes: int
+    currency: str
+    month: str
+    sentence: str = Field(description="The same in one plain sentence, in the answer's language")
+
+
 class TriageAnswer(BaseModel):
     category: Literal["bug", "infrastructure", "consulting"]
     confidence: float = Field(ge=0, le=1)
@@ -114,6 +144,7 @@ class TriageAnswer(BaseModel):
     evidence: list[str]
     version: str | None
     articles: list[Hit]
+    contract: ContractAnswer | None = None
 
 
 class ErrorBody(BaseModel):

@@ -42,6 +42,8 @@ class Settings(BaseModel):
     rate_limit: str | None = None
     agent_tokens: tuple[str, ...] = ()
     webhook_secret: str | None = None
+    # Signs customer tokens (HMAC-SHA256 of the customer id) for contract-aware answers.
+    customer_secret: str | None = Field(default=None, min_length=16)
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = MAX_BODY_BYTES
     # Optional: post webhook replies to Zammad as internal notes (LEVEL0_ZAMMAD_URL/TOKEN).
@@ -134,6 +136,7 @@ class Settings(BaseModel):
             "RATE_LIMIT": "rate_limit",
             "AGENT_TOKENS": "agent_tokens",
             "WEBHOOK_SECRET": "webhook_secret",
+            "CUSTOMER_SECRET": "customer_secret",
             "CORS_ORIGINS": "cors_origins",
             "ZAMMAD_URL": "zammad_url",
             "ZAMMAD_TOKEN": "zammad_token",

@@ -75,9 +75,10 @@ def ticket() -> Response:
     if not isinstance(payload, dict):
         raise ApiError(422, "body: the JSON body must be an object")
     hook = TicketHook.model_validate(payload)
-    answer = current_app.extensions["level0"].triager.triage(
-        hook.body, subject=hook.subject, language=hook.language, version=hook.version
-    )
+    level0 = current_app.extensions["level0"]
+    answer = level0.triager.triage(hook.body, subject=hook.subject, language=hook.language, version=hook.version)
+    # The helpdesk knows its customer: a contract that lists the address (or its @domain) is used.
+    level0.contracts.attach(answer, level0.contracts.customer_from_email(hook.customer_email))
     try:
         reply = compose_reply(
             answer,

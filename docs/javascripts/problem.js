@@ -41,6 +41,27 @@
   };
   var PAUSE_MS = 900;
   var MIN_CHARS = 12;
+  var TOKEN_KEY = "level0-customer-token";
+  var TOKEN_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}\.[0-9a-f]{64}$/;
+
+  /* The customer's signed token from the portal's link (?customer_token=… or #customer_token=… or
+   * #TOKEN): kept for this tab only and taken out of the address bar, so it is not copied along. */
+  function customerToken() {
+    var params = new URLSearchParams(location.search);
+    var hash = location.hash.replace(/^#/, "");
+    var fromHash = new URLSearchParams(hash).get("customer_token") || (TOKEN_RE.test(hash) ? hash : null);
+    var token = params.get("customer_token") || fromHash;
+    if (token && !TOKEN_RE.test(token)) { token = null; }
+    try {
+      if (token) { sessionStorage.setItem(TOKEN_KEY, token); } else { token = sessionStorage.getItem(TOKEN_KEY); }
+    } catch (error) { /* storage blocked: the token still works on this page */ }
+    if (params.has("customer_token") || fromHash) {
+      params.delete("customer_token");
+      var query = params.toString();
+      history.replaceState(history.state, "", location.pathname + (query ? "?" + query : "") + (fromHash ? "" : location.hash));
+    }
+    return token;
+  }
 
   function meta(name, fallback) {
     var element = document.querySelector('meta[name="' + name + '"]');
@@ -123,6 +144,7 @@
     var sequence = 0;
     var lastAnswer = null;
     var helpful = document.getElementById("level0-answer-helpful");
+    var token = customerToken();
     sendEvent({ type: "visit", language: lang });
 
     ticketLink.addEventListener("click", function () {
@@ -153,6 +175,11 @@
       var coverage = texts.covered[policy.covered] || "";
       setText(result, "coverage", policy.covered === "depends" ? coverage + (policy.depends_on || "") : coverage);
       field(result, "coverage").dataset.covered = policy.covered;
+      var contract = field(result, "contract");
+      if (contract) {
+        contract.textContent = answer.contract ? answer.contract.sentence : "";
+        contract.hidden = !answer.contract;
+      }
       setText(result, "explanation", answer.needs_human && policy.unsure ? policy.unsure + " " + policy.explanation : policy.explanation);
       setText(result, "next_step", policy.next_step);
       setText(result, "support_level", policy.support_level);
@@ -200,10 +227,12 @@
       var mine = ++sequence;
       status.textContent = texts.working;
       form.setAttribute("aria-busy", "true");
+      var request = { description: description, subject: subjectInput.value.trim(), language: lang };
+      if (token) { request.customer_token = token; }
       fetch(api + "/triage", {
         method: "POST",
         headers: Object.assign({ "Content-Type": "application/json", "Accept": "application/json" }, sessionHeaders()),
-        body: JSON.stringify({ description: description, subject: subjectInput.value.trim(), language: lang })
+        body: JSON.stringify(request)
       }).then(function (response) {
         return response.json().then(function (data) { return { ok: response.ok, data: data }; },
           function () { return { ok: false, data: null }; });

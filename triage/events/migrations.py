@@ -60,6 +60,55 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX events_answer ON events (answer_id)",
         ),
     ),
+    Migration(
+        2,
+        "contracts, their e-mail addresses, time entries, contingent warnings",
+        (
+            """
+            CREATE TABLE contracts (
+                customer_id VARCHAR(64) PRIMARY KEY,
+                name VARCHAR(200) NOT NULL,
+                plan VARCHAR(64) NOT NULL,
+                valid_until DATE,
+                language VARCHAR(8) NOT NULL,
+                created_at TIMESTAMP NOT NULL,
+                updated_at TIMESTAMP NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE contract_emails (
+                address VARCHAR(320) PRIMARY KEY,
+                customer_id VARCHAR(64) NOT NULL,
+                position INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX contract_emails_customer ON contract_emails (customer_id)",
+            """
+            CREATE TABLE time_entries (
+                entry_id VARCHAR(100) PRIMARY KEY,
+                customer_id VARCHAR(64) NOT NULL,
+                ticket_id VARCHAR(100) NOT NULL,
+                level INTEGER NOT NULL,
+                minutes DOUBLE PRECISION NOT NULL,
+                billed_minutes INTEGER NOT NULL,
+                billable BOOLEAN NOT NULL,
+                month VARCHAR(7) NOT NULL,
+                worked_on DATE NOT NULL,
+                created_at TIMESTAMP NOT NULL
+            )
+            """,
+            "CREATE INDEX time_entries_usage ON time_entries (customer_id, month, level)",
+            """
+            CREATE TABLE contingent_warnings (
+                customer_id VARCHAR(64) NOT NULL,
+                month VARCHAR(7) NOT NULL,
+                level INTEGER NOT NULL,
+                sent_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (customer_id, month, level)
+            )
+            """,
+        ),
+    ),
 )
 
 _VERSION_TABLE = """

@@ -66,6 +66,11 @@ def _environment(templates_dir: str | None) -> Environment:
     return env
 
 
+def template_environment(templates_dir: Path | str | None = None) -> Environment:
+    """Return the shared template environment: the vendor's folder first, then Level0's templates."""
+    return _environment(str(templates_dir) if templates_dir else None)
+
+
 def _absolute(base_url: str, url: str | None) -> str | None:
     if url is None:
         return None
@@ -116,6 +121,8 @@ def reply_context(
         "articles": [_article(hit, base_url) for hit in answer.get("articles") or []],
         "ticket_url": ticket_url or None,
         "base_url": base_url,
+        # The customer's contract (found by the sender's address): `contract.sentence` says what it means.
+        "contract": answer.get("contract"),
     }
 
 
