@@ -192,7 +192,11 @@ def test_broken_rows_are_reported_by_line_and_nothing_is_imported(cli, store, tm
 
 def test_an_address_of_another_customer_in_the_database_fails_the_whole_file(cli, store, tmp_path):
     assert cli("import", write(tmp_path, GOOD_CSV)).exit_code == 0
-    other = "customer_id,name,emails,plan,valid_until\nK-2000,Neu GmbH,neu@neu.example,Basis,\nK-2001,Klau AG,@vogt-elektro.example,Basis,\n"
+    other = (
+        "customer_id,name,emails,plan,valid_until\n"
+        "K-2000,Neu GmbH,neu@neu.example,Basis,\n"
+        "K-2001,Klau AG,@vogt-elektro.example,Basis,\n"
+    )
     line = one_error_line(cli("import", write(tmp_path, other)))
     assert "line 3: emails: @vogt-elektro.example already belongs to customer K-1001" in line
     assert store.contract("K-2000") is None and store.customer_for_email("x@vogt-elektro.example") == "K-1001"
@@ -295,4 +299,7 @@ def test_insights_list_who_is_near_or_over(store):
     desk.record_time(entry("b", 125, customer_id="K-1002", level=1))  # 125 of Basis' 120 level-1 minutes
     desk.record_time(entry("c", 5, level=3))
     alerts = contingent_alerts(store, POLICY.plans, month_of(today_utc()))
-    assert [(a.customer_id, a.contingent.level, a.state) for a in alerts] == [("K-1002", 1, "over"), ("K-1001", 2, "near")]
+    assert [(a.customer_id, a.contingent.level, a.state) for a in alerts] == [
+        ("K-1002", 1, "over"),
+        ("K-1001", 2, "near"),
+    ]
