@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
 from kb_search.errors import DocsError, KbSearchError
+from kb_search.failures import collect_mkdocs_errors, describe_failure, one_line
 from kb_search.indexer import IndexStats
 from kb_search.plugin import Level0Plugin, resolve_state_dir
 
@@ -36,13 +35,16 @@ def load_project(config_file: Path, *, strict: bool = False, **overrides: Any) -
     config_file = Path(config_file)
     if not config_file.is_file():
         raise DocsError(f"config file not found: {config_file}")
-    with _mkdocs_errors() as errors:
+    with collect_mkdocs_errors(quiet=True) as errors:
         try:
             config = load_config(str(config_file), strict=strict, **overrides)
         except MkDocsException as exc:
             # MkDocs logs the reason ("Config value 'docs_dir': The path … isn't an existing
             # directory") and raises a generic Abort; report the reason as the one line.
-            raise KbSearchError(f"{config_file}: {errors[0] if errors else exc}") from exc
+            reason = str(errors[0] if errors else exc).replace(str(config_file), config_file.name)
+            raise KbSearchError(one_line(f"{config_file}: {reason}")) from exc
+        except Exception as exc:  # a plugin's or hook's own code failed while loading
+            raise KbSearchError(f"{config_file}: {describe_failure(exc, errors)}") from exc
     plugin = next((p for p in config.plugins.values() if isinstance(p, Level0Plugin)), None)
     if plugin is None:
         plugin = Level0Plugin()
@@ -51,27 +53,6 @@ def load_project(config_file: Path, *, strict: bool = False, **overrides: Any) -
             raise KbSearchError(f"level0 plugin: {errors[0][0]}: {errors[0][1]}")
         config.plugins[PLUGIN_NAME] = plugin
     return config, plugin
-
-
-@contextlib.contextmanager
-def _mkdocs_errors() -> Iterator[list[str]]:
-    """Collect MkDocs' ERROR log lines instead of printing them (the caller reports them)."""
-    messages: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            messages.append(record.getMessage())
-
-    logger = logging.getLogger("mkdocs")
-    handler = Collect(level=logging.ERROR)
-    propagate = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        yield messages
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
 
 
 def check_docs_dir(config: MkDocsConfig) -> None:
@@ -99,13 +80,18 @@ def build_site(
     if state_dir is not None:
         plugin.config.state_dir = str(Path(state_dir).resolve())
     check_docs_dir(config)
-    config.plugins.on_startup(command="build", dirty=False)
-    try:
-        mkdocs_build(config)
-    except MkDocsException as exc:
-        raise KbSearchError(f"mkdocs build failed: {exc}") from exc
-    finally:
-        config.plugins.on_shutdown()
+    with collect_mkdocs_errors() as errors:
+        try:
+            config.plugins.on_startup(command="build", dirty=False)
+            mkdocs_build(config)
+        except MkDocsException as exc:
+            # A BuildError (a plugin's PluginError included) is logged by MkDocs, then re-raised as
+            # a generic Abort: the logged lines are the reason.
+            raise KbSearchError(one_line(f"mkdocs build failed: {' '.join(errors) or exc}")) from exc
+        except Exception as exc:  # a plugin's or hook's own code raised during the build
+            raise KbSearchError(f"mkdocs build failed: {describe_failure(exc, errors)}") from exc
+        finally:
+            config.plugins.on_shutdown()
     if plugin.stats is None:
         raise KbSearchError("the level0 plugin is disabled in mkdocs.yml (enabled: false): no index was built")
     logging.getLogger("mkdocs").debug("site built at %s", config.site_dir)
