@@ -70,15 +70,19 @@ def build_site(
     strict: bool = False,
     site_dir: Path | None = None,
     state_dir: Path | None = None,
+    embedder: str | None = None,
 ) -> SiteBuild:
     """Run a real `mkdocs build` of a project with the Level0 plugin; return where things went.
 
-    `site_dir` and `state_dir` override mkdocs.yml (the CLI passes LEVEL0_SITE_DIR/LEVEL0_STATE_DIR).
+    `site_dir`, `state_dir` and `embedder` override mkdocs.yml (the CLI passes LEVEL0_SITE_DIR,
+    LEVEL0_STATE_DIR and LEVEL0_EMBEDDER).
     """
     overrides = {"site_dir": str(site_dir)} if site_dir else {}
     config, plugin = load_project(config_file, strict=strict, **overrides)
     if state_dir is not None:
         plugin.config.state_dir = str(Path(state_dir).resolve())
+    if embedder is not None:
+        plugin.config.embedder = embedder
     check_docs_dir(config)
     with collect_mkdocs_errors() as errors:
         try:

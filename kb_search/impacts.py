@@ -80,6 +80,7 @@ class ImpactScorer:
         self._indptr: dict[str, np.ndarray] = {}
         self._docs: dict[str, np.ndarray] = {}
         self._impacts: dict[str, np.ndarray] = {}
+        self._best: dict[str, np.ndarray] = {}
         for field, terms in vocab.items():
             indptr = arrays[f"{field}.indptr"]
             docs = arrays[f"{field}.docs"].astype(np.intp)
@@ -90,6 +91,10 @@ class ImpactScorer:
             self._indptr[field] = indptr
             self._docs[field] = docs
             self._impacts[field] = _bm25(indptr, docs, freqs, lengths, b=b, k1=k1)
+            # The best impact of each term (what a query's best possible match would score).
+            self._best[field] = (
+                np.maximum.reduceat(self._impacts[field], indptr[:-1]) if len(terms) else np.zeros(0, np.float32)
+            )
 
     def terms(self, field: str) -> frozenset[str]:
         """The terms a field holds (the index's lexicon)."""
@@ -98,6 +103,15 @@ class ImpactScorer:
     def score(self, query: wq.Query) -> np.ndarray:
         """Return every document's score for a query (0 where it does not match)."""
         return self._score(query)
+
+    def best_possible(self, query: wq.Query) -> float:
+        """Return an upper bound of any document's score for a query: each term at its best impact."""
+        if isinstance(query, wq.Term):
+            index = self._terms.get(query.fieldname, {}).get(query.text)
+            return 0.0 if index is None else float(self._best[query.fieldname][index]) * query.boost
+        parts = [self.best_possible(sub) for sub in query.subqueries]
+        total = max(parts, default=0.0) if isinstance(query, wq.DisjunctionMax) else sum(parts)
+        return total * query.boost
 
     def _postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         index = self._terms.get(field, {}).get(text)

@@ -19,14 +19,16 @@ from whoosh import index as whoosh_index
 
 from kb_search.analysis import Analyzer, count_words, facet_value
 from kb_search.compounds import CompoundSplitter, bundled_words
-from kb_search.errors import DocsError
+from kb_search.dense import embedder_for_build, section_text, write_vectors
+from kb_search.embedding import DEFAULT_SPEC, EmbedderError
+from kb_search.errors import DocsError, KbSearchError
 from kb_search.impacts import ImpactWriter
 from kb_search.publish import publish_directory
 from kb_search.schema import FIELD_WEIGHTS, INFO_FILE, SCHEMA, SYNONYMS_FILE, VOCABULARY_FILE
 from kb_search.sections import Section
 from kb_search.synonyms import parse_synonyms
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 # The stored text of a whole-page document, for its snippet when no single section matched.
 PAGE_TEXT_CHARS = 5_000
 # Front-matter keys that are not facts to filter on (they are indexed as fields of their own).
@@ -173,17 +175,36 @@ def compound_dictionary(vocabulary: dict[str, Any]) -> set[str]:
     return words
 
 
+def dense_texts(pages: Sequence[list[Section]]) -> tuple[list[str | None], list[int]]:
+    """Return each document's encoder text (None for a page document) and its page document, in add_page's order."""
+    texts: list[str | None] = []
+    page_of: list[int] = []
+    for page in pages:
+        page_doc = len(texts) + len(page)
+        for section in page:
+            texts.append(section_text(section.title, section.heading, section.text))
+            page_of.append(page_doc)
+        texts.append(None)
+        page_of.append(page_doc)
+    return texts, page_of
+
+
 def build_index(
     sections: Sequence[Section],
     index_dir: Path,
     *,
     synonyms_text: str,
     info: dict[str, Any] | None = None,
+    embedder: str = DEFAULT_SPEC,
 ) -> IndexStats:
-    """Index sections into a new generation of `index_dir` and publish it; return the stats."""
+    """Index sections (words and, unless `embedder` is "none", vectors) into a new generation; publish it."""
     if not sections:
         raise DocsError("no pages to index: the docs folder has no Markdown pages")
     parse_synonyms(synonyms_text)  # fail before writing anything
+    try:
+        encoder = embedder_for_build(embedder)
+    except EmbedderError as exc:
+        raise KbSearchError(f"embedder: {exc}") from exc
     start = time.perf_counter()
 
     def write(tmp: Path) -> None:
@@ -196,15 +217,23 @@ def build_index(
         ix = whoosh_index.create_in(str(tmp), SCHEMA)
         writer = ix.writer(limitmb=256)
         impacts = ImpactWriter(FIELD_WEIGHTS)
+        pages = pages_of(sections)
         try:
-            for page in pages_of(sections):
+            for page in pages:
                 add_page(writer, impacts, analyzer, page)
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+        doc_count = ix.doc_count()
         ix.close()
         impacts.write(tmp)
+        vectors = {"spec": "none"}
+        if encoder is not None:
+            texts, page_of = dense_texts(pages)
+            if len(texts) != doc_count or impacts.count != doc_count:
+                raise KbSearchError(f"index build: {len(texts)} vectors for {doc_count} documents")
+            vectors = write_vectors(tmp, encoder, texts, page_of)
         (tmp / VOCABULARY_FILE).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
         (tmp / SYNONYMS_FILE).write_text(synonyms_text, encoding="utf-8")
         meta = {
@@ -217,6 +246,7 @@ def build_index(
             "facet_keys": sorted({f.split("=", 1)[0] for s in sections for f in section_facets(s)}),
             "facet_values": facet_values(sections),
             "tags": sorted({t for s in sections if s.audience == "public" for t in s.tags}),
+            "embedder": vectors,
             **(info or {}),
         }
         (tmp / INFO_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -10,12 +10,22 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
+from kb_search.embedding import DEFAULT_SPEC
 from kb_search.errors import KbSearchError
+from kb_search.i18n import (
+    I18nLayout,
+    build_language,
+    file_locale,
+    find_i18n_plugin,
+    in_language_rebuild,
+    is_fallback,
+    language_code,
+)
 from kb_search.indexer import IndexStats, build_index
 from kb_search.sections import Section, sections_from_html
 from kb_search.synonyms import load_synonyms_text
@@ -30,11 +40,15 @@ class Level0PluginConfig(base.Config):
     # The vendor's synonyms, added to Level0's bundled ones.
     synonyms = c.Optional(c.File(exists=True))
     # Languages of the site; pages in a folder named like one of them (en/…) are in that language.
+    # Projects using mkdocs-static-i18n take each page's language from that plugin instead.
     languages = c.ListOfItems(c.Type(str), default=["de", "en"])
     # Language of pages that say nothing else; default: the theme's language.
     default_language = c.Optional(c.Type(str))
     # Headings h2..h<n> start a new section.
     section_levels = c.Type(int, default=3)
+    # The sentence encoder of the index's vectors: use-multilingual-v3, sentence-transformers:NAME_OR_PATH
+    # or none (lexical search only). LEVEL0_EMBEDDER overrides it (the CLI passes it to build_site).
+    embedder = c.Type(str, default=DEFAULT_SPEC)
 
 
 def resolve_state_dir(config: MkDocsConfig, state_dir: str) -> Path:
@@ -68,70 +82,113 @@ class Level0Plugin(BasePlugin[Level0PluginConfig]):
         self.sections: list[Section] = []
         self.stats: IndexStats | None = None
         self.default_language = "en"
-        self.internal_files: list[File] = []
+        # This build's internal pages, each with its language when mkdocs-static-i18n says it.
+        self.internal_files: list[tuple[File, str | None]] = []
         self._all_files = Files([])
+        self._i18n: Any | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         theme_language = config.theme.get("language") if config.theme else None
         self.default_language = (self.config.default_language or theme_language or "en").lower()
+        self._i18n = find_i18n_plugin(config)
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        self.sections = []
+        if not in_language_rebuild(self._i18n):  # a further language's build adds to the same index
+            self.sections = []
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         """Leave pages for support staff (`audience: internal`) out of the public site.
 
-        They are rendered for the index only (see on_post_build), where only agents' searches
-        may find them.
+        They are rendered for the index only (see on_env), where only agents' searches may find
+        them. This runs before mkdocs-static-i18n's on_files, so no language's site, search index
+        or sitemap lists them.
         """
         if not self.config.enabled:
             return files
         self._all_files = Files(list(files))
-        self.internal_files = [f for f in files.documentation_pages() if is_internal(f)]
-        for file in self.internal_files:
+        internal = [f for f in files.documentation_pages() if is_internal(f)]
+        for file in internal:
             files.remove(file)
+        self.internal_files = self._in_build_language(internal, config)
         return files
+
+    def _in_build_language(self, files: list[File], config: MkDocsConfig) -> list[tuple[File, str | None]]:
+        """Return the internal files this build indexes: all, or (i18n) those of the build's language."""
+        if self._i18n is None:
+            return [(file, None) for file in files]
+        layout = I18nLayout.of(self._i18n)
+        building = build_language(self._i18n) or layout.default
+        chosen = []
+        for file in files:
+            locale, placed = layout.site_file(file, config)
+            if locale == building:
+                chosen.append((placed, locale))
+        return chosen
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Render this build's internal pages for the index, now that every public page is read."""
+        if self.config.enabled:
+            self.sections.extend(self._internal_sections(config))
+        return env
 
     def _internal_sections(self, config: MkDocsConfig) -> list[Section]:
         """Render the internal pages as MkDocs would (links resolved), without writing them to the site."""
         sections: list[Section] = []
-        for file in self.internal_files:
+        for file, locale in self.internal_files:
             page = Page(None, file, config)
             page.read_source(config)
             page.render(config, self._all_files)
-            sections.extend(self._sections_of(page, page.content or ""))
+            sections.extend(self._sections_of(page, page.content or "", locale))
         return sections
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Any) -> str | None:
-        if self.config.enabled and not (page.meta.get("search") or {}).get("exclude"):
+        # A page standing in for a missing translation is indexed once, from its own language's build.
+        if self.config.enabled and not (page.meta.get("search") or {}).get("exclude") and not is_fallback(page.file):
             self.sections.extend(self._sections_of(page, html))
         return html
 
-    def _sections_of(self, page: Page, html: str) -> list[Section]:
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        """Tell the theme which language the header search box searches (`level0_language`)."""
+        building = build_language(self._i18n)
+        context["level0_language"] = language_code(building) if building else self.language_of(page)
+        return context
+
+    def language_of(self, page: Page, locale: str | None = None) -> str:
+        """Return a page's language: front matter, else its i18n locale, else its folder or the default."""
+        declared = page.meta.get("language") or page.meta.get("lang")
+        locale = locale or file_locale(page.file)
+        if locale and not (isinstance(declared, str) and declared.strip()):
+            return language_code(locale)
+        return page_language(page, self.config.languages, self.default_language)
+
+    def _sections_of(self, page: Page, html: str, locale: str | None = None) -> list[Section]:
         tags = page.meta.get("tags") or ()
         return sections_from_html(
             html,
             path=page.file.src_uri,
             url=page.url,
             title=page.title or page.file.name,
-            language=page_language(page, self.config.languages, self.default_language),
+            language=self.language_of(page, locale),
             tags=tuple(str(t) for t in tags) if isinstance(tags, list) else (str(tags),),
             fields=dict(page.meta),
             audience=str(page.meta.get("audience", "public")).lower(),
             split_levels=self.config.section_levels,
         )
 
+    # After mkdocs-static-i18n's on_post_build (-100), which first builds every further language.
+    @event_priority(-110)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if not self.config.enabled:
-            return
+        if not self.config.enabled or in_language_rebuild(self._i18n):
+            return  # a further language's build: its pages join the first build's index
         index_dir = resolve_state_dir(config, self.config.state_dir) / "index"
         try:
             synonyms = load_synonyms_text(Path(self.config.synonyms) if self.config.synonyms else None)
             self.stats = build_index(
-                self.sections + self._internal_sections(config),
+                self.sections,
                 index_dir,
                 synonyms_text=synonyms,
+                embedder=self.config.embedder,
                 info={"site_name": config.site_name, "config_file": config.config_file_path},
             )
         except KbSearchError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,10 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 
+from kb_search import fusion
 from kb_search.analysis import Analyzer
 from kb_search.compounds import CompoundSplitter
+from kb_search.dense import DenseVectors
 from kb_search.errors import IndexMissingError, QueryError
 from kb_search.impacts import ImpactScorer
 from kb_search.indexer import compound_dictionary, file_checksums
@@ -121,7 +124,12 @@ class SectionIndex:
             synonyms = parse_synonyms((self.path / SYNONYMS_FILE).read_text(encoding="utf-8"))
             self.scorer = ImpactScorer(self.path, b=BM25_B, k1=BM25_K1)
             field_terms = {name: self.scorer.terms(name) for name in FIELD_WEIGHTS}
-        except (OSError, ValueError, KeyError, EOFError, whoosh_index.IndexError) as exc:
+            # The generation names the encoder of its vectors; queries are encoded by the same one.
+            embedder = self.info.get("embedder") or {"spec": "none"}
+            self.dense: DenseVectors | None = None
+            if embedder.get("spec") != "none":
+                self.dense = DenseVectors(self.path, embedder, self.scorer.doc_count)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, whoosh_index.IndexError) as exc:
             raise IndexMissingError(f"the search index at {self.path} cannot be read: {exc}") from exc
         self.analyzer = Analyzer(CompoundSplitter(compound_dictionary(vocabulary)))
         self.vocabulary = Vocabulary(vocabulary["languages"])
@@ -130,6 +138,7 @@ class SectionIndex:
         self._local = threading.local()
         self._searchers: list[Any] = []
         self._columns: tuple[list[str], list[str], list[str]] | None = None
+        self._page_doc_numbers: dict[str, int] | None = None
         # A generation never changes: what is looked up by path stays true for its lifetime.
         self._pages: dict[str, dict[str, str] | None] = {}
         self._section_urls: dict[tuple[str, str], str | None] = {}
@@ -144,6 +153,17 @@ class SectionIndex:
                 cache.clear()
             allowed = np.zeros(self.scorer.doc_count, dtype=np.float32)
             allowed[list(searcher.docs_for_query(filter_query(filters)))] = 1.0
+            cache[filters] = allowed
+        return allowed
+
+    def _dense_allowed(self, searcher: Any, filters: SearchFilters) -> np.ndarray:
+        """Return a boolean mask of the sections (not page documents) the filters allow, cached per thread."""
+        cache = self._local.__dict__.setdefault("dense_allowed", {})
+        allowed = cache.get(filters)
+        if allowed is None:
+            if len(cache) > 256:
+                cache.clear()
+            allowed = (self._allowed(searcher, filters) > 0) & (self._page_mask(searcher) == 0)
             cache[filters] = allowed
         return allowed
 
@@ -198,12 +218,14 @@ class SectionIndex:
         filters = (filters or SearchFilters()).merged(inline)
         preferred = language or self.vocabulary.guess_language(self.builder.words(text))
         built = self.builder.build(text, preferred)
-        if built.query is None and not filters.restricts:
+        dense = self.dense is not None and any(ch.isalnum() for ch in text)
+        if built.query is None and not filters.restricts and not dense:
             return SearchResult(query=query, hits=[])
         searcher, languages, paths, kinds = self._searcher()
         if built.query is None:
-            # No words but filters ("status:open"): list the matching pages, all scored alike.
-            scores = self._page_mask(searcher).copy()
+            # No words the index knows, but filters ("status:open"): list the matching pages, all
+            # scored alike. (Without filters, only the dense ranking below can find something.)
+            scores = self._page_mask(searcher) * float(filters.restricts)
         else:
             scores = self.scorer.score(built.query)
         scores *= self._allowed(searcher, filters)
@@ -223,6 +245,9 @@ class SectionIndex:
         ranked = [(score + PAGE_WEIGHT * page_scores.get(paths[d], 0.0), d) for score, d in sections]
         with_sections = {paths[d] for _, d in sections}
         ranked += [(PAGE_WEIGHT * page_scores[p], d) for p, d in page_docs.items() if p not in with_sections]
+        if dense:
+            best = self.scorer.best_possible(built.query) if built.query is not None else 0.0
+            ranked = self._fused(text, ranked, best, searcher, filters, preferred)
         ranked.sort(key=lambda item: item[0], reverse=True)
         shown: dict[str, int] = {}
         hits = []
@@ -250,6 +275,40 @@ class SectionIndex:
             if len(hits) == limit:
                 break
         return SearchResult(query=query, hits=hits, terms=frozenset(built.terms))
+
+    def _fused(
+        self,
+        text: str,
+        ranked: list[tuple[float, int]],
+        best: float,
+        searcher: Any,
+        filters: SearchFilters,
+        preferred: str | None,
+    ) -> list[tuple[float, int]]:
+        """Return the lexically ranked documents fused with the sections most similar to the text.
+
+        Lexical scores are passed on as shares of `best`, the score of a perfect match: unlike raw
+        scores, the share means the same in a knowledge base of 20 pages and one of 10,000.
+        """
+        assert self.dense is not None
+        _, languages, paths, _ = self._searcher()
+        similar = self.dense.similarities(text, self._dense_allowed(searcher, filters))
+        lexical = {d: score / best if best > 0 else 1.0 for score, d in ranked}
+        candidates = [*lexical, *(d for d in similar if d not in lexical)]
+        page_docs = self._page_docs(searcher)
+        wanted = sorted({page_docs[paths[d]] for d in candidates})
+        page_similarity = dict(zip(wanted, self.dense.similarity(text, wanted), strict=True))
+        pages = {d: page_similarity[page_docs[paths[d]]] for d in candidates}
+        in_language = {d: languages[d] == preferred for d in candidates}
+        fused = fusion.fuse(lexical, similar, pages, in_language, fusion.DEFAULT_FUSION)
+        return [(score, d) for d, score in fused.items()]
+
+    def _page_docs(self, searcher: Any) -> dict[str, int]:
+        """Return the document number of each page's whole-page document (read once per generation)."""
+        if self._page_doc_numbers is None:
+            _, _, paths, kinds = self._searcher()
+            self._page_doc_numbers = {paths[d]: d for d in range(len(kinds)) if kinds[d] == "page"}
+        return self._page_doc_numbers
 
     def add_snippets(self, result: SearchResult, hits: list[Hit]) -> list[Hit]:
         """Return the hits (of a search made with snippets=False) with their snippets."""
