@@ -8,6 +8,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from triage.agent import AgentSearchParams
+from triage.contracts.entries import TimeEntryRequest
 from triage.schemas import ErrorAnswer, Health, SearchAnswer, SearchParams, TriageAnswer, TriageRequest
 from triage.webhook import TicketHook
 
@@ -53,6 +54,7 @@ def openapi_spec() -> dict[str, Any]:
             (ErrorAnswer, "serialization"),
             (Health, "serialization"),
             (TicketHook, "validation"),
+            (TimeEntryRequest, "validation"),
         ],
         ref_template=REF,
     )
@@ -125,6 +127,29 @@ def openapi_spec() -> dict[str, Any]:
                         "413": _error("The body is larger than 64 KiB"),
                         "415": _error("The body is not JSON"),
                         "422": _error("A field is missing or invalid"),
+                    },
+                }
+            },
+            "/api/time-entries": {
+                "post": {
+                    "summary": "Book an agent's time on a ticket against the customer's monthly contingent",
+                    "description": "Minutes are rounded up to 5-minute steps (`billed_minutes`); an `entry_id` sent"
+                    " again is recorded once. When the entry takes a contingent past the plan's warning threshold,"
+                    " the customer's contact is e-mailed once per contingent and month.",
+                    "security": [{"agentToken": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": REF.format(model="TimeEntryRequest")}}},
+                    },
+                    "responses": {
+                        "201": {"description": "Recorded: billed_minutes, the contingent after it, the warning sent"},
+                        "200": {"description": "Nothing new: the entry_id was recorded before (duplicate: true)"},
+                        "400": _error("The body is not valid JSON"),
+                        "401": _error("No valid agent token"),
+                        "413": _error("The body is larger than 64 KiB"),
+                        "415": _error("The body is not JSON"),
+                        "422": _error("A field is missing or invalid, or no contract for the customer"),
+                        "503": _error("The contract database is not reachable"),
                     },
                 }
             },
