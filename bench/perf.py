@@ -7,10 +7,12 @@ For each size, bench/synthetic_kb.py writes an MkDocs project of that many pages
 directory, and this script
 
 * builds it with the real `kb_search.build.build_site` (a full `mkdocs build` with the Level0
-  plugin): total time, the index's share of it (`IndexStats.seconds`), sections per second, and the
-  index's size on disk;
+  plugin and its default embedder): total time, the index's share of it (`IndexStats.seconds`,
+  vectors included) and the vectors' share, sections per second, and the index's size on disk;
 * times `SectionIndex.search(query, limit=10)` in-process on N varied queries drawn from the pages
-  (keywords, sentences, typos, compounds, English; median and p99);
+  (keywords, sentences, typos, compounds, English; median and p99), hybrid (words and vectors,
+  the query's encoding included: caches are cleared before each query) and words only
+  (`hybrid=False`), one after the other for each query;
 * times mkdocs-material's built-in search on the same queries over the same site's
   search/search_index.json: lunr.js + lunr-languages in Node with Material's search worker
   replicated (bench/lunr/search.js), per query inside Node, plus the time the browser spends
@@ -60,9 +62,11 @@ LUNR_DIR = HERE / "lunr"
 DEFAULT_SIZES = (100, 1000, 10000)
 LARGE = 10000
 # The goals of the issue, checked where this script measures the figure.
-GOAL_SEARCH_MEDIAN_MS = 5.0  # at 10,000 pages
-GOAL_SECTIONS_PER_S = 300.0
-GOAL_RSS_MB = 300.0  # per worker
+GOAL_SEARCH_MEDIAN_MS = 10.0  # at 10,000 pages, hybrid, the query's encoding included
+GOAL_SEARCH_P99_MS = 30.0
+GOAL_SECTIONS_PER_S = 150.0  # vectors included
+GOAL_RSS_MB = 450.0  # per worker, at 1,000 pages
+RSS_GOAL_PAGES = 1000
 MB = 1024 * 1024
 
 
@@ -133,6 +137,8 @@ def measure_build(config_file: Path, site_dir: Path, state_dir: Path) -> dict[st
         "build_s": total,
         "mkdocs_s": total - stats.seconds,
         "index_s": stats.seconds,
+        "vector_s": stats.vector_seconds,
+        "vectors_mb": sum(f.stat().st_size for f in stats.path.glob("vectors*")) / MB,
         "sections": stats.sections,
         "sections_per_s": stats.sections_per_second,
         "index_mb": tree_bytes(stats.path) / MB,
@@ -148,32 +154,49 @@ def measure_search(index_dir: Path, queries: list[str]) -> dict[str, Any]:
     started = time.perf_counter()
     index = handle.get()
     open_s = time.perf_counter() - started
-    for query in queries[:20]:  # warm-up: first searcher, caches, branch predictors
-        try:
-            index.search(query, limit=10)
-        except QueryError:
-            pass
-    samples, empty, refused = [], 0, 0
-    by_kind: dict[str, list[float]] = {}
-    for number, query in enumerate(queries):
+    for query in queries[:20]:  # warm-up: first searcher, masks, branch predictors
+        for hybrid in (True, False):
+            try:
+                index.search(f"{query} warm-up", limit=10, hybrid=hybrid)
+            except QueryError:
+                pass
+
+    def timed(query: str, hybrid: bool) -> tuple[float, int]:
+        # Each query as if it were new: no cached query tree, no cached query vector.
+        index.builder._cached_build.cache_clear()
+        if index.dense is not None:
+            index.dense.embedder.encode_one.cache_clear()
         start = time.perf_counter()
         try:
-            hits = index.search(query, limit=10).hits
+            hits = index.search(query, limit=10, hybrid=hybrid).hits
         except QueryError:
-            refused += 1
-            hits = []
-        samples.append((time.perf_counter() - start) * 1000)
-        by_kind.setdefault(QUERY_KINDS[number % len(QUERY_KINDS)], []).append(samples[-1])
-        empty += not hits
+            return (time.perf_counter() - start) * 1000, -1
+        return (time.perf_counter() - start) * 1000, len(hits)
+
+    samples, lexical, empty, lexical_empty, refused = [], [], 0, 0, 0
+    by_kind: dict[str, list[float]] = {}
+    for number, query in enumerate(queries):
+        ms, found = timed(query, True)
+        samples.append(ms)
+        by_kind.setdefault(QUERY_KINDS[number % len(QUERY_KINDS)], []).append(ms)
+        refused += found < 0
+        empty += found <= 0
+        ms, found = timed(query, False)
+        lexical.append(ms)
+        lexical_empty += found <= 0
     handle.close()
     return {
         "search_by_kind": {kind: (statistics.median(s), max(s)) for kind, s in by_kind.items()},
         "index_open_s": open_s,
+        "hybrid": index.dense is not None,
         "search_median_ms": statistics.median(samples),
         "search_p99_ms": percentile(samples, 0.99),
         "search_max_ms": max(samples),
         "search_no_hits": empty,
         "search_refused": refused,
+        "lexical_median_ms": statistics.median(lexical),
+        "lexical_p99_ms": percentile(lexical, 0.99),
+        "lexical_no_hits": lexical_empty,
     }
 
 
@@ -349,15 +372,20 @@ ROWS: list[tuple[str, str, str]] = [
     ("mkdocs build total (s)", "build_s", "{:.1f}"),
     ("  of which MkDocs + theme (s)", "mkdocs_s", "{:.1f}"),
     ("  of which Level0 index (s)", "index_s", "{:.1f}"),
-    ("index build (sections/s)", "sections_per_s", "{:,.0f}"),
+    ("    of which vectors (s)", "vector_s", "{:.1f}"),
+    ("index build incl. vectors (sections/s)", "sections_per_s", "{:,.0f}"),
     ("Level0 index on disk (MB)", "index_mb", "{:.1f}"),
+    ("  of which vectors (MB)", "vectors_mb", "{:.1f}"),
     ("built-in search_index.json (MB)", "lunr_json_mb", "{:.1f}"),
     ("site on disk (MB)", "site_mb", "{:.0f}"),
     ("index open (s)", "index_open_s", "{:.2f}"),
-    ("Level0 search median (ms)", "search_median_ms", "{:.2f}"),
-    ("Level0 search p99 (ms)", "search_p99_ms", "{:.2f}"),
-    ("Level0 search max (ms)", "search_max_ms", "{:.1f}"),
-    ("Level0 queries without hits", "search_no_hits", "{:d}"),
+    ("Level0 hybrid search median (ms)", "search_median_ms", "{:.2f}"),
+    ("Level0 hybrid search p99 (ms)", "search_p99_ms", "{:.2f}"),
+    ("Level0 hybrid search max (ms)", "search_max_ms", "{:.1f}"),
+    ("Level0 hybrid queries without hits", "search_no_hits", "{:d}"),
+    ("Level0 words-only search median (ms)", "lexical_median_ms", "{:.2f}"),
+    ("Level0 words-only search p99 (ms)", "lexical_p99_ms", "{:.2f}"),
+    ("Level0 words-only queries without hits", "lexical_no_hits", "{:d}"),
     ("built-in (lunr) search median (ms)", "lunr_median_ms", "{:.2f}"),
     ("built-in (lunr) search p99 (ms)", "lunr_p99_ms", "{:.2f}"),
     ("built-in queries without hits", "lunr_no_hits", "{:d}"),
@@ -387,7 +415,7 @@ def goal_notes(results: list[SizeResult]) -> list[str]:
                 f"{'met ' if ok else 'MISS'}  index build ≥ {GOAL_SECTIONS_PER_S:.0f} sections/s at {result.pages:,} "
                 f"pages: {f['sections_per_s']:,.0f}"
             )
-        if "rss_worker_peak_mb" in f:
+        if "rss_worker_peak_mb" in f and result.pages == RSS_GOAL_PAGES:
             ok = f["rss_worker_peak_mb"] <= GOAL_RSS_MB
             notes.append(
                 f"{'met ' if ok else 'MISS'}  serving RSS ≤ {GOAL_RSS_MB:.0f} MB per worker at {result.pages:,} pages: "
@@ -396,8 +424,13 @@ def goal_notes(results: list[SizeResult]) -> list[str]:
         if result.pages == LARGE and "search_median_ms" in f:
             ok = f["search_median_ms"] <= GOAL_SEARCH_MEDIAN_MS
             notes.append(
-                f"{'met ' if ok else 'MISS'}  search median ≤ {GOAL_SEARCH_MEDIAN_MS:.0f} ms at 10,000 pages: "
+                f"{'met ' if ok else 'MISS'}  hybrid search median ≤ {GOAL_SEARCH_MEDIAN_MS:.0f} ms at 10,000 pages: "
                 f"{f['search_median_ms']:.2f} ms"
+            )
+            ok = f["search_p99_ms"] <= GOAL_SEARCH_P99_MS
+            notes.append(
+                f"{'met ' if ok else 'MISS'}  hybrid search p99 ≤ {GOAL_SEARCH_P99_MS:.0f} ms at 10,000 pages: "
+                f"{f['search_p99_ms']:.2f} ms"
             )
     return notes
 
@@ -514,7 +547,8 @@ def main(
         "machine shows in the load averages at the bottom of the table (above the CPU count, figures are inflated)."
     )
     click.echo(
-        "Search: SectionIndex.search(q, limit=10) in-process. Built-in: mkdocs-material's search worker "
+        "Search: SectionIndex.search(q, limit=10) in-process, hybrid (query encoded each time) and words only "
+        "(hybrid=False) on the same index. Built-in: mkdocs-material's search worker "
         f"replicated in Node {versions.get('node', '?')} (lunr {versions.get('lunr', '?')}, lunr-languages "
         f"{versions.get('lunr-languages', '?')}, lang de+en, search.suggest on), time per query inside Node."
     )

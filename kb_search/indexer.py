@@ -43,6 +43,8 @@ class IndexStats:
     pages: int
     sections: int
     seconds: float
+    # Of `seconds`, the time spent encoding the sections' vectors (0 without an embedder).
+    vector_seconds: float = 0.0
 
     @property
     def sections_per_second(self) -> float:
@@ -206,6 +208,7 @@ def build_index(
     except EmbedderError as exc:
         raise KbSearchError(f"embedder: {exc}") from exc
     start = time.perf_counter()
+    timings: dict[str, float] = {}
 
     def write(tmp: Path) -> None:
         per_language: dict[str, dict[str, int]] = {}
@@ -233,7 +236,9 @@ def build_index(
             texts, page_of = dense_texts(pages)
             if len(texts) != doc_count or impacts.count != doc_count:
                 raise KbSearchError(f"index build: {len(texts)} vectors for {doc_count} documents")
+            encoding = time.perf_counter()
             vectors = write_vectors(tmp, encoder, texts, page_of)
+            timings["vectors"] = time.perf_counter() - encoding
         (tmp / VOCABULARY_FILE).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
         (tmp / SYNONYMS_FILE).write_text(synonyms_text, encoding="utf-8")
         meta = {
@@ -257,4 +262,5 @@ def build_index(
         pages=len({s.path for s in sections}),
         sections=len(sections),
         seconds=time.perf_counter() - start,
+        vector_seconds=timings.get("vectors", 0.0),
     )

@@ -204,11 +204,13 @@ class SectionIndex:
         per_page: int = 1,
         language: str | None = None,
         snippets: bool = True,
+        hybrid: bool = True,
     ) -> SearchResult:
         """Return the best sections for a query.
 
         `per_page` caps the sections shown per page; `language` is the customer's language (guessed
         from the query's words when not given), whose sections rank first at equal relevance.
+        `hybrid=False` ranks by words only, as a generation without vectors does (for comparisons).
         """
         if not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
@@ -218,14 +220,14 @@ class SectionIndex:
         filters = (filters or SearchFilters()).merged(inline)
         preferred = language or self.vocabulary.guess_language(self.builder.words(text))
         built = self.builder.build(text, preferred)
-        dense = self.dense is not None and any(ch.isalnum() for ch in text)
+        dense = hybrid and self.dense is not None and any(ch.isalnum() for ch in text)
         if built.query is None and not filters.restricts and not dense:
             return SearchResult(query=query, hits=[])
         searcher, languages, paths, kinds = self._searcher()
         if built.query is None:
             # No words the index knows, but filters ("status:open"): list the matching pages, all
-            # scored alike. (Without filters, only the dense ranking below can find something.)
-            scores = self._page_mask(searcher) * float(filters.restricts)
+            # scored alike, unless the words' meaning can rank them (below).
+            scores = self._page_mask(searcher) * float(filters.restricts and not dense)
         else:
             scores = self.scorer.score(built.query)
         scores *= self._allowed(searcher, filters)

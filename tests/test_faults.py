@@ -23,8 +23,10 @@ from conftest import Server, copy_kb
 pytestmark = pytest.mark.xdist_group("faults")
 
 # Runs `level0 ARGS` with one step slowed down, so a test can kill it in the middle of that step:
-# "index" sleeps before each page is added to the index, "publish" before a finished generation is
-# made current (after the model or index files are written).
+# "index" sleeps before each page is added to the index, "vectors" marks the generation directory
+# with a file `encoding` and sleeps before the sections are encoded (after the Whoosh files are
+# written), "publish" sleeps before a finished generation is made current (after the model or
+# index files are written).
 SLOW_BUILD = """
 import sys, time
 import kb_search.indexer as indexer
@@ -36,6 +38,13 @@ if step == "index":
         time.sleep(0.5)
         add_page(*args, **kwargs)
     indexer.add_page = slow_add_page
+elif step == "vectors":
+    write_vectors = indexer.write_vectors
+    def slow_write_vectors(directory, *args, **kwargs):
+        (directory / "encoding").touch()
+        time.sleep(60)
+        return write_vectors(directory, *args, **kwargs)
+    indexer.write_vectors = slow_write_vectors
 else:
     fsync_tree = publish._fsync_tree
     def slow_fsync_tree(root):
@@ -175,6 +184,27 @@ def test_build_killed_while_indexing_leaves_the_previous_index_serving(fault_ser
     assert len(list(state.glob(".index-*"))) <= 3  # GENERATIONS_KEPT
 
 
+def test_build_killed_while_encoding_leaves_the_previous_pair_serving(fault_server, fault_settings):
+    state = fault_settings.state_dir
+    before = (state / "index").resolve(strict=True)
+    build = start_slow(fault_server, "vectors", "build", "--no-model")
+    partial = wait_for_partial(state, "index", build)
+    deadline = time.monotonic() + 120
+    while not (partial / "encoding").exists():
+        assert time.monotonic() < deadline and build.poll() is None, "the build never reached the vectors"
+        time.sleep(0.05)
+    kill_hard(build)
+
+    assert (state / "index").resolve(strict=True) == before
+    assert not (partial / "vectors.npz").exists()
+    assert_serving(fault_server)
+    # The generation still serving holds the vectors built with its index: a word found only by
+    # its meaning still finds its page.
+    status, found = call(fault_server, "/api/search?q=Kassenzettel")
+    assert status == 200 and [hit["path"] for hit in found["hits"]][:1] == ["howto/formulare.md"], found
+    shutil.rmtree(partial)
+
+
 def test_training_killed_before_publishing_leaves_the_previous_model_serving(fault_server, fault_settings):
     state = fault_settings.state_dir
     before = (state / "model").resolve(strict=True)
@@ -214,6 +244,17 @@ def garbled_segment(current: Path) -> None:
     segment.write_bytes(bytes(data))
 
 
+def garbled_vectors(current: Path) -> None:
+    vectors = current / "vectors.npz"
+    data = bytearray(vectors.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 64] = b"\x00" * 64
+    vectors.write_bytes(bytes(data))
+
+
+def missing_vectors(current: Path) -> None:
+    (current / "vectors.npz").unlink()
+
+
 def garbled_vocabulary(current: Path) -> None:
     (current / "vocabulary.json").write_text("{", encoding="utf-8")
 
@@ -221,6 +262,8 @@ def garbled_vocabulary(current: Path) -> None:
 DAMAGE = [
     pytest.param(empty_generation, id="empty directory"),
     pytest.param(garbled_vocabulary, id="vocabulary not JSON"),
+    pytest.param(garbled_vectors, id="vectors garbled"),
+    pytest.param(missing_vectors, id="vectors missing"),
     pytest.param(
         truncated_segment,
         id="segment truncated",
