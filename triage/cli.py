@@ -70,7 +70,11 @@ def build(config_file: Path | None, strict: bool, no_model: bool) -> None:
     settings = load_settings(config_file)
     try:
         result = build_site(
-            settings.config_file, strict=strict, site_dir=settings.site_dir, state_dir=settings.state_dir
+            settings.config_file,
+            strict=strict,
+            site_dir=settings.site_dir,
+            state_dir=settings.state_dir,
+            embedder=settings.embedder,
         )
     except KbSearchError as exc:
         raise InputError(str(exc)) from None
@@ -161,7 +165,7 @@ def search(
         click.echo("No hits.")
     for number, hit in enumerate(result.hits, start=1):
         heading = f" › {hit.section}" if hit.section else ""
-        click.echo(click.style(f"{number}. {hit.title}{heading}", bold=True) + f"  ({hit.score:.1f})")
+        click.echo(click.style(f"{number}. {hit.title}{heading}", bold=True) + f"  ({hit.score:.2f})")
         click.echo(f"   {hit.url}  [{hit.path}]")
         click.echo("   " + html.unescape(_MARK_RE.sub("*", hit.snippet)))
 
@@ -333,7 +337,12 @@ def serve(config_file: Path | None, host: str, port: int, workers: int) -> None:
     if current_generation(settings.index_dir) is None or not (settings.site_dir / "index.html").is_file():
         click.echo("site or index missing, building …", err=True)
         try:
-            build_site(settings.config_file, site_dir=settings.site_dir, state_dir=settings.state_dir)
+            build_site(
+                settings.config_file,
+                site_dir=settings.site_dir,
+                state_dir=settings.state_dir,
+                embedder=settings.embedder,
+            )
         except KbSearchError as exc:
             raise InputError(str(exc)) from None
     ensure_model(settings)

@@ -62,6 +62,9 @@ class Settings(BaseModel):
     database_url: str | None = None
     store_descriptions: bool = False
     retention_days: int = 90
+    # The sentence encoder of the search index's vectors (plugin option `embedder`, LEVEL0_EMBEDDER):
+    # use-multilingual-v3, sentence-transformers:NAME_OR_PATH or none. Searches use the one the index names.
+    embedder: str = "use-multilingual-v3"
 
     @field_validator("mail_from")
     @classmethod
@@ -117,6 +120,7 @@ class Settings(BaseModel):
             "docs_dir": Path(mkdocs_config.docs_dir),
             "site_dir": Path(mkdocs_config.site_dir),
             "state_dir": resolve_state_dir(mkdocs_config, plugin.config.state_dir),
+            "embedder": plugin.config.embedder,
         }
         if mkdocs_config.site_url:
             values["site_url"] = mkdocs_config.site_url
@@ -150,6 +154,7 @@ class Settings(BaseModel):
             "DATABASE_URL": "database_url",
             "STORE_DESCRIPTIONS": "store_descriptions",
             "RETENTION_DAYS": "retention_days",
+            "EMBEDDER": "embedder",
         }
         for name, field in env_names.items():
             value = env.get(f"{ENV_PREFIX}{name}")
