@@ -1,20 +1,22 @@
 """HTTP load benchmark: gunicorn with 2 workers on loopback, /api/triage and /api/search at several concurrencies.
 
     .venv/bin/python bench/load.py [--pages 1000] [--concurrency 1,8,32] [--requests 2000] [--duration 20]
-                                   [--config mkdocs.yml] [--workers 2] [--train-sample N]
+                                   [--config mkdocs.yml] [--workers 2] [--worker-class gthread|sync]
+                                   [--threads 16] [--train-sample N]
 
 Without --config, bench/synthetic_kb.py writes a knowledge base of --pages pages into a temporary
 directory, `build_site` builds it and `train_and_publish` trains the model into its state
 directory (on a sample with --train-sample). With --config, an already built project is served
 as it is (its index and model must exist: run `level0 build` first).
 
-The server is the production command, `gunicorn --workers 2 --preload "triage.app:create_app()"`
-(sync workers, no access log), on 127.0.0.1. Each cell (endpoint × concurrency) sends at most
---requests requests or runs at most --duration seconds, whichever ends first, from that many
-client threads (http.client, one connection each; gunicorn's sync workers close the connection
-after each answer, so each request opens one). Latency is measured in the client, from sending
-the request to reading the whole answer. Any status other than 200 or a connection error is an
-error; the exit code is 1 when there was any.
+The server is the production command, `gunicorn --workers 2 --worker-class gthread --threads 16
+--preload "triage.app:create_app()"` (the worker class and threads of `level0 serve`, from
+triage/server.py; `--worker-class sync` compares with sync workers; no access log), on 127.0.0.1.
+Each cell (endpoint × concurrency) sends at most --requests requests or runs at most --duration
+seconds, whichever ends first, from that many client threads (http.client, one connection each;
+sync workers close the connection after each answer, so there each request opens one). Latency
+is measured in the client, from sending the request to reading the whole answer. Any status
+other than 200 or a connection error is an error; the exit code is 1 when there was any.
 
 The client runs on the same machine and shares its CPUs with the server: the table shows the
 CPU the client and the server processes used during each cell.
@@ -46,6 +48,8 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "true")
 
 from bench_common import code_version, free_port, stop_process  # noqa: E402
 from synthetic_kb import GENERATOR, make_descriptions, make_queries, write_project  # noqa: E402
+
+from triage.server import WORKER_CLASS, WORKER_THREADS  # noqa: E402
 
 GOAL_TRIAGE_P99_MS = 30.0  # at concurrency 8, 1,000 pages
 GOAL_TRIAGE_RPS = 200.0
@@ -111,7 +115,9 @@ def prepare_existing(config_file: Path) -> tuple[Any, list[str], list[str]]:
     return settings, queries, descriptions
 
 
-def start_gunicorn(settings: Any, port: int, workers: int, log_path: Path) -> subprocess.Popen:
+def start_gunicorn(
+    settings: Any, port: int, workers: int, worker_class: str, threads: int, log_path: Path
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "LEVEL0_CONFIG": str(settings.config_file),
@@ -125,6 +131,10 @@ def start_gunicorn(settings: Any, port: int, workers: int, log_path: Path) -> su
         "gunicorn",
         "--workers",
         str(workers),
+        "--worker-class",
+        worker_class,
+        "--threads",
+        str(threads),
         "--preload",
         "--bind",
         f"127.0.0.1:{port}",
@@ -271,6 +281,14 @@ def format_table(cells: list[Cell]) -> str:
     "--duration", default=20.0, show_default=True, type=click.FloatRange(1), help="Seconds per cell, at most."
 )
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--worker-class",
+    default=WORKER_CLASS,
+    show_default=True,
+    type=click.Choice(["sync", "gthread"]),
+    help="gunicorn worker class (default: the one `level0 serve` uses).",
+)
+@click.option("--threads", default=WORKER_THREADS, show_default=True, type=click.IntRange(1, 256))
 @click.option("--train-sample", type=click.IntRange(60), help="Train on a random sample of this many examples.")
 @click.option("--seed", default=7, show_default=True)
 def main(
@@ -280,6 +298,8 @@ def main(
     max_requests: int,
     duration: float,
     workers: int,
+    worker_class: str,
+    threads: int,
     train_sample: int | None,
     seed: int,
 ) -> None:
@@ -298,7 +318,7 @@ def main(
             source = f"a synthetic KB of {pages:,} pages from {GENERATOR}"
         port = free_port()
         log_path = work / "gunicorn.log"
-        server = start_gunicorn(settings, port, workers, log_path)
+        server = start_gunicorn(settings, port, workers, worker_class, threads, log_path)
         try:
             payloads = {
                 "/api/triage": [
@@ -322,7 +342,8 @@ def main(
     click.echo("Level0 HTTP load benchmark")
     click.echo(f"Code: {code_version()}")
     click.echo(
-        f"Server: gunicorn --workers {workers} --preload 'triage.app:create_app()' (sync workers, no access log) "
+        f"Server: gunicorn --workers {workers} --worker-class {worker_class} --threads {threads} --preload "
+        "'triage.app:create_app()' (no access log) "
         f"on 127.0.0.1, serving {source}."
     )
     click.echo(

@@ -140,9 +140,11 @@ def wait_for(url: str, timeout: float = 60.0) -> None:
 
 
 class Server:
-    """A real `level0 serve` (gunicorn) in a subprocess on a free port."""
+    """A real `level0 serve` (gunicorn) in a subprocess on a free port; `env` and `args` add to its own."""
 
-    def __init__(self, settings, log_path: Path) -> None:
+    def __init__(
+        self, settings, log_path: Path, *, env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -152,6 +154,7 @@ class Server:
             "LEVEL0_SITE_DIR": str(settings.site_dir),
             "LEVEL0_AGENT_TOKENS": AGENT_TOKEN,
             "LEVEL0_CUSTOMER_SECRET": CUSTOMER_SECRET,
+            **(env or {}),
         }
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
@@ -164,6 +167,7 @@ class Server:
                 str(settings.config_file),
                 "--port",
                 str(self.port),
+                *args,
             ],
             env=self.env,
             stdout=self._log,

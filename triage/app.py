@@ -84,18 +84,28 @@ def _warm_up(triager: Triager) -> None:
 
 
 def _init_rate_limit(app: Flask, settings: Settings) -> None:
-    """Limit API requests per client address when a limit is configured (e.g. "120/minute")."""
+    """Limit API requests per client address when a limit is configured (e.g. "120/minute").
+
+    The counts live where every worker sees them (SQLite in the state dir, or the storage named by
+    LEVEL0_RATE_LIMIT_STORAGE); if that storage fails, requests pass unlimited and it is logged.
+    """
     from flask_limiter import Limiter
     from flask_limiter.util import get_remote_address
 
     from triage import api
+    from triage.rate_limit import check_storage_uri
 
+    storage_uri = "memory://"
+    if settings.rate_limit:
+        storage_uri = settings.rate_limit_storage_uri
+        check_storage_uri(storage_uri)  # an unknown scheme or missing client library fails here
     limiter = Limiter(
         get_remote_address,
         app=app,
-        storage_uri=app.config.get("RATELIMIT_STORAGE_URI", "memory://"),
+        storage_uri=storage_uri,
         headers_enabled=True,
         enabled=bool(app.config["RATELIMIT_ENABLED"]),
+        swallow_errors=True,
     )
     if settings.rate_limit:
         limiter.limit(settings.rate_limit, exempt_when=lambda: request.path == "/healthz")(api.bp)

@@ -334,6 +334,13 @@ def serve(config_file: Path | None, host: str, port: int, workers: int) -> None:
     from triage.server import serve as run_server
 
     settings = load_settings(config_file)
+    if settings.rate_limit:
+        from triage.rate_limit import RateLimitStorageError, check_storage_uri
+
+        try:
+            check_storage_uri(settings.rate_limit_storage_uri)
+        except RateLimitStorageError as exc:
+            raise InputError(str(exc)) from None
     if current_generation(settings.index_dir) is None or not (settings.site_dir / "index.html").is_file():
         click.echo("site or index missing, building …", err=True)
         try:

@@ -40,6 +40,9 @@ class Settings(BaseModel):
     site_url: str = "http://127.0.0.1:8000/"
     ticket_url: str = ""
     rate_limit: str | None = None
+    # Where the rate limit counts live: a `limits` storage URI (redis://… for several replicas);
+    # default: SQLite in the state dir, shared by the workers of one machine.
+    rate_limit_storage: str | None = None
     agent_tokens: tuple[str, ...] = ()
     webhook_secret: str | None = None
     # Signs customer tokens (HMAC-SHA256 of the customer id) for contract-aware answers.
@@ -94,6 +97,11 @@ class Settings(BaseModel):
         return self.state_dir / "reports"
 
     @property
+    def rate_limit_storage_uri(self) -> str:
+        """The rate limit's `limits` storage URI: LEVEL0_RATE_LIMIT_STORAGE, else SQLite in the state dir."""
+        return self.rate_limit_storage or f"sqlite:///{self.state_dir / 'ratelimit.db'}"
+
+    @property
     def events_url(self) -> str:
         """The event store's SQLAlchemy URL: LEVEL0_DATABASE_URL, else SQLite in the state dir."""
         return self.database_url or f"sqlite:///{self.state_dir / 'events.db'}"
@@ -124,7 +132,8 @@ class Settings(BaseModel):
         }
         if mkdocs_config.site_url:
             values["site_url"] = mkdocs_config.site_url
-        for key in ("ticket_url", "rate_limit", "mail_from", "retention_days", "store_descriptions"):
+        keys = ("ticket_url", "rate_limit", "rate_limit_storage", "mail_from", "retention_days", "store_descriptions")
+        for key in keys:
             if key in extra:
                 values[key] = extra[key]
         for key, field in (("policy", "policy_file"), ("data", "data_dir"), ("reply_templates", "reply_templates")):
@@ -138,6 +147,7 @@ class Settings(BaseModel):
             "SITE_URL": "site_url",
             "TICKET_URL": "ticket_url",
             "RATE_LIMIT": "rate_limit",
+            "RATE_LIMIT_STORAGE": "rate_limit_storage",
             "AGENT_TOKENS": "agent_tokens",
             "WEBHOOK_SECRET": "webhook_secret",
             "CUSTOMER_SECRET": "customer_secret",
