@@ -208,7 +208,7 @@ def test_triage_jsonl_all_good_exits_zero(level0, tmp_path):
         pytest.param(b'["a", "list"]', "not a JSON object", id="not-an-object"),
         pytest.param(b'{"id": "x", "body": 42}', "must be strings", id="body-not-a-string"),
         pytest.param(b'{"id": "x", "body": "\xff\xfe"}', "", id="not-utf8"),
-        pytest.param(b'{"id": "x", "body": "a\\u0000b"}', "NUL", id="nul-in-body"),
+        pytest.param(b'{"id": "x", "body": "\\u0000\\u001b[0m"}', "empty", id="only-control-characters"),
     ],
 )
 def test_triage_jsonl_bad_lines_become_error_objects(level0, tmp_path, line, message):
@@ -219,6 +219,49 @@ def test_triage_jsonl_bad_lines_become_error_objects(level0, tmp_path, line, mes
     (answer,) = [json.loads(out) for out in result.stdout.splitlines()]
     assert answer["line"] == 1
     assert message in answer["error"]["message"]
+
+
+PASTED_LOGS = [
+    ("nul", "Der Drucker druckt nicht\u0000\u0000 seit dem Update auf 6.1"),
+    ("terminal colours", "\x1b[31mERROR\x1b[0m smtp: Verbindung zum SMTP-Server abgelehnt (Port 587)"),
+    ("bell, backspace, form feed", "Fehler\x07 beim\x08 Drucken\x0c der Rechnungen aus Lindwerk"),
+    ("DEL and C1 controls", "Login am Terminalserver schl\u00e4gt fehl\x7f\x85\x9b seit Montag"),
+    ("lone surrogate", "Export nach Excel bricht mit einer Fehlermeldung ab \ud800"),
+]
+
+
+def test_triage_jsonl_cleans_pasted_logs_and_answers_every_line(level0, tmp_path):
+    lines = [json.dumps({"id": name, "subject": "Log\u0000", "body": body}).encode() for name, body in PASTED_LOGS]
+    # Control characters written raw inside a JSON string, as a careless export writes them.
+    lines.append(b'{"id": "raw", "body": "Drucker\x01\x02 druckt nicht\tseit heute, Warteschlange h\xc3\xa4ngt"}')
+    batch = tmp_path / "batch.jsonl"
+    batch.write_bytes(b"\n".join(lines) + b"\n")
+    result = level0("triage", "--jsonl", str(batch))
+    assert result.exit_code == 0, result.output
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["id"] for a in answers] == [name for name, _ in PASTED_LOGS] + ["raw"]
+    for answer in answers:
+        assert "error" not in answer, answer
+        assert_triage_object(answer, "de")
+        for word in answer["evidence"]:
+            assert word.isprintable(), answer["evidence"]
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        ("Fehler\x00Drucker", "Fehler Drucker"),
+        ("\x1b[1;31mERROR\x1b[0m: abgelehnt", "ERROR: abgelehnt"),
+        ("Zeile 1\r\nZeile 2\tSpalte", "Zeile 1\r\nZeile 2\tSpalte"),
+        ("Stra\u00dfe \x85\x7f", "Stra\u00dfe  "),
+        ("kaputt \udcff", "kaputt \ufffd"),
+    ],
+)
+def test_clean_pasted_text(text, cleaned):
+    from triage.pasted_text import clean_pasted_text
+
+    assert clean_pasted_text(text) == cleaned
 
 
 def test_triage_text_and_jsonl_together_is_refused(level0, tmp_path):

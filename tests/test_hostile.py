@@ -393,7 +393,7 @@ BATCH_LINES = [
     b'{"id": 4, "body": "\xff\xfe"}',
     b"{not json",
     b'{"id": 6, "body": "   "}',
-    b'{"id": 7, "body": "Drucker\\u0000"}',
+    b'{"id": 7, "body": "\\u0000\\u0007"}',
 ]
 
 

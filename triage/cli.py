@@ -231,7 +231,12 @@ def triage(
 
 
 def triage_batch(triager, stream, language: str | None) -> int:
-    """Write one triage object per input line, with its id, in input order; return the failures."""
+    """Write one triage object per input line, with its id, in input order; return the failures.
+
+    Descriptions pasted from logs are cleaned first: control characters (NUL, escape codes) and
+    lone surrogates would otherwise make a line fail.
+    """
+    from triage.pasted_text import clean_pasted_text
     from triage.service import TriageInputError
 
     failed = 0
@@ -240,13 +245,14 @@ def triage_batch(triager, stream, language: str | None) -> int:
             continue
         item_id: Any = None
         try:
-            item = json.loads(raw.decode("utf-8"))
+            item = json.loads(raw.decode("utf-8"), strict=False)  # strict=False: raw tabs and controls in strings
             if not isinstance(item, dict):
                 raise ValueError("line is not a JSON object")
             item_id = item.get("id")
             body, subject = item.get("body", ""), item.get("subject", "")
             if not isinstance(body, str) or not isinstance(subject, str):
                 raise ValueError("subject and body must be strings")
+            body, subject = clean_pasted_text(body), clean_pasted_text(subject)
             answer = {
                 "id": item_id,
                 **triager.triage(body, subject=subject, language=item.get("language") or language),
