@@ -8,6 +8,7 @@ import pickle
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import skops.io as sio
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -16,6 +17,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from kb_search.publish import current_generation
 from triage.artifact import (
+    DOMAIN_FILE,
     METADATA_FILE,
     PIPELINE_FILE,
     VOCABULARY_FILE,
@@ -140,6 +142,12 @@ def test_the_marker_pickle_really_creates_the_marker(tmp_path):
             "hash",
             id="vocabulary-swapped",
         ),
+        pytest.param(lambda g: (g / DOMAIN_FILE).unlink(), "unreadable", id="domain-vectors-missing"),
+        pytest.param(
+            lambda g: np.save(g / DOMAIN_FILE, np.zeros((3, 512), dtype=np.float16)),
+            "hash",
+            id="domain-vectors-swapped",
+        ),
     ],
 )
 def test_damaged_generation_is_refused(generation, damage, message):
@@ -177,8 +185,40 @@ def test_model_status_missing_current_stale(built_kb, model_data_dir, tmp_path):
     assert model_status(settings) is ModelStatus.STALE, "feedback is training data too"
 
     (data / "test.jsonl").write_text("", encoding="utf-8")
+    (data / "ood.jsonl").write_text(lines[0], encoding="utf-8")
     (data / "feedback.jsonl").unlink()
-    assert model_status(settings) is ModelStatus.CURRENT, "the held-out test file is not training data"
+    assert model_status(settings) is ModelStatus.CURRENT, "the held-out test files are not training data"
+
+    for name in ("train_extra.jsonl", "dev.jsonl", "far_off_dev.jsonl"):
+        (data / name).write_text(lines[0], encoding="utf-8")
+        assert model_status(settings) is ModelStatus.STALE, f"{name} decides the model too"
+        (data / name).unlink()
+        assert model_status(settings) is ModelStatus.CURRENT
+
+
+@pytest.mark.parametrize("key", ["preparation_sha256", "embedder_fingerprint", "sklearn_version"])
+def test_model_is_stale_when_preparation_encoder_or_sklearn_differ(trained_state, tmp_path, key):
+    state = tmp_path / "state"
+    shutil.copytree(trained_state.state_dir / "model", state / "model", symlinks=True)
+    shutil.copytree(current_generation(trained_state.model_dir), state / os.readlink(trained_state.model_dir))
+    settings = trained_state.model_copy(update={"state_dir": state})
+    assert model_status(settings) is ModelStatus.CURRENT
+    meta_file = current_generation(settings.model_dir) / METADATA_FILE
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta[key] = "something else"
+    meta_file.write_text(json.dumps(meta), encoding="utf-8")
+    assert model_status(settings) is ModelStatus.STALE
+
+
+def test_saved_model_predicts_like_the_fitted_one_with_its_domain_vectors(trained_state, model_data_dir, tmp_path):
+    from triage.training import fit, fitting_examples
+
+    pipeline, metadata, domain = fit(fitting_examples(model_data_dir))
+    fitted = TriageModel(pipeline, metadata, domain)
+    loaded = load_generation(save_model(tmp_path / "model", pipeline, metadata, domain))
+    texts = ["Drucker druckt nicht", "Preheat the oven to 200 degrees and bake the bread.", "Wie lege ich Kunden an?"]
+    assert loaded.predict_many(texts) == fitted.predict_many(texts)
+    assert loaded.off_topic_threshold == metadata["off_topic_threshold"] is not None
 
 
 def test_model_status_is_missing_when_metadata_is_broken(trained_state, tmp_path):

@@ -1,7 +1,8 @@
 """Save and load the model artifact safely: skops format, a hash check and a list of trusted types.
 
-The artifact is a directory (published atomically, see kb_search.publish) holding `pipeline.skops`
-and `metadata.json`. Loading refuses a file whose hash differs from the one its metadata records
+The artifact is a directory (published atomically, see kb_search.publish) holding `pipeline.skops`,
+`vocabulary.json`, `domain.npy` (the training texts' sentence vectors, read without pickle) and
+`metadata.json`. Loading refuses a file whose hash differs from the one its metadata records
 (tampered or swapped) and any file that needs types outside TRUSTED_TYPES (foreign): no arbitrary
 object is ever unpickled.
 """
@@ -14,6 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import skops.io as sio
 from sklearn.pipeline import Pipeline
 
@@ -23,12 +25,16 @@ from triage.model import TriageModel
 PIPELINE_FILE = "pipeline.skops"
 VOCABULARY_FILE = "vocabulary.json"
 METADATA_FILE = "metadata.json"
-ARTIFACT_FORMAT = 1
+DOMAIN_FILE = "domain.npy"
+ARTIFACT_FORMAT = 2
 # Types skops does not trust by default that our pipeline needs; nothing else is accepted.
 TRUSTED_TYPES = [
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
+    "sklearn.calibration._TemperatureScaling",
+    "triage.features.PreparedText",
     "triage.features.normalize_text",
+    "triage.vectors.SentenceVectors",
 ]
 
 
@@ -45,10 +51,11 @@ def sha256_file(path: Path) -> str:
 
 
 def _vectorizers(pipeline: Pipeline) -> list[tuple[str, Any]]:
-    return list(pipeline.named_steps["features"].transformer_list)
+    """The n-gram vectorizers of the pipeline (the blocks with a vocabulary)."""
+    return [(n, t) for n, t in pipeline.named_steps["features"].transformer_list if n in ("words", "chars")]
 
 
-def save_model(model_dir: Path, pipeline: Pipeline, metadata: dict[str, Any]) -> Path:
+def save_model(model_dir: Path, pipeline: Pipeline, metadata: dict[str, Any], domain: np.ndarray | None = None) -> Path:
     """Publish a new artifact generation at `model_dir`; return the generation directory.
 
     The vectorizers' vocabularies go to a JSON list beside the skops file: skops writes a dict of
@@ -76,6 +83,9 @@ def save_model(model_dir: Path, pipeline: Pipeline, metadata: dict[str, Any]) ->
             "pipeline_sha256": sha256_file(tmp / PIPELINE_FILE),
             "vocabulary_sha256": sha256_file(tmp / VOCABULARY_FILE),
         }
+        if domain is not None:
+            np.save(tmp / DOMAIN_FILE, np.asarray(domain), allow_pickle=False)
+            meta["domain_sha256"] = sha256_file(tmp / DOMAIN_FILE)
         (tmp / METADATA_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
 
     return publish_directory(Path(model_dir), write)
@@ -106,7 +116,10 @@ def load_generation(generation: Path) -> TriageModel:
     """Load one artifact generation directory after checking hash and types."""
     meta = read_metadata(generation)
     path = generation / PIPELINE_FILE
-    for name, key in ((PIPELINE_FILE, "pipeline_sha256"), (VOCABULARY_FILE, "vocabulary_sha256")):
+    checked = [(PIPELINE_FILE, "pipeline_sha256"), (VOCABULARY_FILE, "vocabulary_sha256")]
+    if meta.get("domain_sha256") is not None:
+        checked.append((DOMAIN_FILE, "domain_sha256"))
+    for name, key in checked:
         try:
             actual = sha256_file(generation / name)
         except OSError as exc:
@@ -134,7 +147,16 @@ def load_generation(generation: Path) -> TriageModel:
             vectorizer.vocabulary_ = {term: i for i, term in enumerate(vocabularies[name])}
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ArtifactError(f"model vocabulary in {generation} does not fit the pipeline: {exc}") from None
-    return TriageModel(pipeline, meta)
+    domain = None
+    if meta.get("domain_sha256") is not None:
+        try:
+            domain = np.load(generation / DOMAIN_FILE, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise ArtifactError(f"model vectors in {generation} cannot be read: {exc}") from None
+    try:
+        return TriageModel(pipeline, meta, domain)
+    except (ValueError, KeyError) as exc:
+        raise ArtifactError(f"model in {generation} does not have the expected shape: {exc}") from None
 
 
 class ModelHandle(GenerationCache[TriageModel]):

@@ -15,7 +15,15 @@ from triage.features import join_text
 Label = Literal["bug", "infrastructure", "consulting"]
 LABELS: tuple[str, ...] = ("bug", "infrastructure", "consulting")
 TRAIN_FILE = "train.jsonl"
+# More writers and styles (real public texts, logs, forms, letters), fitted on like train.jsonl.
+TRAIN_EXTRA_FILE = "train_extra.jsonl"
+# Texts unlike the training ones: calibration, thresholds and model choices only, never fitting.
+DEV_FILE = "dev.jsonl"
+# Texts about other things (recipes, law, sports, other products' code): the off-topic threshold.
+FAR_OFF_FILE = "far_off_dev.jsonl"
 TEST_FILE = "test.jsonl"
+# Written by other people, for the final figures only (bench/triage_quality.py).
+OOD_FILE = "ood.jsonl"
 FEEDBACK_FILE = "feedback.jsonl"
 
 
@@ -34,6 +42,9 @@ class Example(BaseModel):
     body: str
     label: Label
     hard: bool = False
+    style: str = ""
+    # Examples written from one case in several styles share a group: they stay in one CV fold.
+    group: str = ""
 
     @property
     def text(self) -> str:
@@ -65,6 +76,20 @@ def read_examples(path: Path) -> list[Example]:
     if not examples:
         raise DataError(f"data file has no examples: {path}")
     return examples
+
+
+def read_texts(path: Path) -> list[str]:
+    """Read the texts (subject and body) of a JSON Lines file whose lines need no label."""
+    texts = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            texts.append(join_text(str(item.get("subject", "")), str(item["body"])))
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+            raise DataError(f"{path}:{number}: {exc!r}") from None
+    return texts
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -21,8 +21,9 @@ from typing import Any, Literal
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from kb_search.embedding import DEFAULT_SPEC
 from triage.artifact import load_model
-from triage.data import FEEDBACK_FILE, TEST_FILE, TRAIN_FILE, Example, read_examples
+from triage.data import FEEDBACK_FILE, TEST_FILE, Example, read_examples
 from triage.evaluation import evaluate, scores
 from triage.events.model import Correction
 from triage.events.privacy import redact
@@ -30,7 +31,7 @@ from triage.events.requests import CorrectionRequest
 from triage.events.store import EventStore
 from triage.features import join_text, normalize_text
 from triage.model import TriageModel
-from triage.training import fit, train_and_publish
+from triage.training import fit, fitting_examples, train_and_publish, validation_data
 
 log = logging.getLogger(__name__)
 
@@ -125,12 +126,12 @@ def add_correction(data_dir: Path, *, body: str, label: str, lang: str, subject:
 
 
 def merged_training_examples(data_dir: Path) -> list[Example]:
-    """Return train.jsonl plus the corrections: one example per text (a correction wins), no test text."""
+    """Return train.jsonl and train_extra.jsonl plus the corrections: one example per text (a correction wins)."""
     feedback = read_feedback(data_dir)
     held_out = held_out_keys(data_dir)
     corrected = {text_key(e.subject, e.body): e for e in feedback}
     corrected = {key: e for key, e in corrected.items() if key not in held_out}
-    base = [e for e in read_examples(Path(data_dir) / TRAIN_FILE) if text_key(e.subject, e.body) not in corrected]
+    base = [e for e in fitting_examples(data_dir) if text_key(e.subject, e.body) not in corrected]
     return base + list(corrected.values())
 
 
@@ -154,15 +155,15 @@ def train_with_feedback(settings: Any) -> dict[str, Any]:
     """Fit without and with the corrections, publish the latter; return metrics of both.
 
     Both models are measured on the held-out test file and on the corrected examples. "Before" is
-    fitted on train.jsonl alone and not published; "after" is fitted on the merged examples.
+    fitted on the training files alone and not published; "after" is fitted on the merged examples.
     """
     data_dir = Path(settings.data_dir)
     corrections = read_feedback(data_dir)
     if not corrections:
         raise FeedbackError(f"no corrections yet: {data_dir / FEEDBACK_FILE} is missing or empty")
     test = read_examples(data_dir / TEST_FILE)
-    base = read_examples(data_dir / TRAIN_FILE)
-    before = TriageModel(*fit(base))
+    base = fitting_examples(data_dir)
+    before = TriageModel(*fit(base, **validation_data(data_dir), spec=getattr(settings, "embedder", DEFAULT_SPEC)))
     merged = merged_training_examples(data_dir)
     published = train_and_publish(settings, merged)
     after = load_model(settings.model_dir)

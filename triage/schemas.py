@@ -139,6 +139,9 @@ class TriageAnswer(BaseModel):
     confidence: float = Field(ge=0, le=1)
     probabilities: dict[str, float]
     needs_human: bool
+    unsure_reason: Literal["off_topic", "low_confidence"] | None = Field(
+        None, description="Why a human is needed: unlike anything the model knows, or not confident enough"
+    )
     language: Literal["de", "en"]
     policy: PolicyAnswer
     evidence: list[str]

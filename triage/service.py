@@ -10,6 +10,8 @@ from triage.artifact import ModelHandle
 from triage.features import join_text
 from triage.language import LanguageDetector
 from triage.policy import Policy, load_policy
+from triage.preparation import prepare_text
+from triage.vectors import ENCODED_CHARS
 from triage.versions import judge_known_issue, parse_version, version_in_text
 
 log = logging.getLogger(__name__)
@@ -17,7 +19,7 @@ log = logging.getLogger(__name__)
 ARTICLES = 3
 MAX_DESCRIPTION_CHARS = 32_000
 # Article search reads the start of long descriptions; the model reads everything.
-SEARCH_CHARS = 2_000
+SEARCH_CHARS = ENCODED_CHARS  # the model's sentence encoder reads the same cut: one encoding per triage
 # A known issue that affects the customer's version moves to the top only if it matches the text
 # at least this well relative to the best hit.
 PROMOTE_SHARE = 0.4
@@ -126,11 +128,14 @@ class Triager:
             "confidence": prediction.confidence,
             "probabilities": prediction.probabilities,
             "needs_human": prediction.needs_human,
+            "unsure_reason": prediction.unsure_reason,
             "language": lang,
             "policy": policy,
             "evidence": prediction.evidence,
             "version": version_text if parsed_version else None,
-            "articles": self._articles(text, lang, articles, version_text if parsed_version else None),
+            # The search reads the text as the model does (no signature, quoted mail or stack frames):
+            # the sentence encoder then encodes it once for both (its cache).
+            "articles": self._articles(prepare_text(text), lang, articles, version_text if parsed_version else None),
         }
 
     def _articles(self, text: str, language: str, limit: int, version: str | None) -> list[dict[str, Any]]:
