@@ -68,6 +68,7 @@ def test_header_search_shows_level0_hits_with_section_links_and_marks(page, repo
 def test_english_pages_search_english(page, repo_server):
     page.goto(repo_server.url + "/en/faq/reset-password/")
     query = "printer does not print"
+    assert page.get_attribute('meta[name="level0-language"]', "content") == "en"  # the theme says "de"
     type_query(page, query)
     page.wait_for_selector(LEVEL0_ITEMS, timeout=15000)
     expected = api_hits(page, repo_server.url, query, lang="en")
