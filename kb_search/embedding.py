@@ -62,7 +62,9 @@ class Embedder(Protocol):
 
 
 def clip_text(text: str, max_chars: int = MAX_CHARS) -> str:
-    """Collapse whitespace and cut a text at a word boundary near `max_chars`."""
+    """Collapse whitespace, replace lone surrogates and cut a text at a word boundary near `max_chars`."""
+    # A lone surrogate (from undecodable bytes or JSON "\ud800") cannot be encoded by the tokenizer.
+    text = text.encode("utf-8", "replace").decode("utf-8")
     text = _SPACES.sub(" ", text).strip()
     if len(text) <= max_chars:
         return text

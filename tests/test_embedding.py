@@ -84,3 +84,9 @@ def test_clip_text_cuts_at_a_word() -> None:
     assert len(clipped) <= 100
     assert clipped.endswith("wort")
     assert clip_text("  a \n b  ") == "a b"
+
+
+def test_lone_surrogates_are_encoded(embedder: Embedder) -> None:
+    vectors = embedder.encode(["Drucker \udcff druckt nicht", "\ud800"])
+    assert np.isfinite(vectors).all()
+    assert clip_text("a\udcffb") == "a?b"
