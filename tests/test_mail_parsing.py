@@ -9,7 +9,8 @@ import pytest
 
 from triage.mail import MailInputError, customer_name, customer_text, parse_message, should_not_reply
 from triage.mail.html_text import html_to_text
-from triage.mail.parse import clean_subject, decode_bytes, reply_subject
+from triage.mail.message import reply_recipients
+from triage.mail.parse import clean_subject, decode_bytes, header_addresses, reply_subject
 from triage.mail.quotes import MailText, split_mail_text
 
 MAIL = Path(__file__).parent / "fixtures" / "mail"
@@ -61,6 +62,11 @@ CUSTOMER_TEXTS = {
         "Kassenbon wird nur ganz langsam gedruckt",
         ["Kassenbons", "Hängt das damit zusammen?"],
         ["Gruß Jürgen"],
+    ),
+    "de-from-encoded-address.eml": (
+        "Drucker druckt keine Lieferscheine mehr",
+        ["keine Lieferscheine", "hängen in der Warteschlange"],
+        ["Viele Grüße", "Max Müller", "Lager und Versand"],
     ),
     "de-attachment-screenshot.eml": (
         "Fehlermeldung LW-5502 beim Buchen",
@@ -141,6 +147,7 @@ def test_forwarder_words_come_first_else_the_forwarded_text():
         ("de-encoded-headers-base64.eml", "Jürgen Müller"),
         ("de-html-only-outlook.eml", "Petra Schäfer"),
         ("en-plain-ascii.eml", "John Smith"),
+        ("de-from-encoded-address.eml", "Max Müller"),
     ],
 )
 def test_customer_name_from_the_from_header(name, expected):
@@ -251,6 +258,38 @@ def test_subjects(subject, reply, clean):
 def test_parse_message_refuses_what_is_not_a_message(data):
     with pytest.raises(MailInputError):
         parse_message(data)
+
+
+def message_from(from_header: str) -> EmailMessage:
+    return parse_message(f"From: {from_header}\nTo: support@lindgruen.example\nSubject: x\n\nDrucker\n".encode())
+
+
+@pytest.mark.parametrize(
+    ("from_header", "pairs"),
+    [
+        # The whole "Name <address>" in one encoded word (RFC 2047 forbids it; some mailers do it).
+        ("=?utf-8?q?Max_M=C3=BCller_=3Cmax=40example=2Ecom=3E?=", [("Max Müller", "max@example.com")]),
+        ("=?iso-8859-1?b?SvxyZ2VuIDxqdWVyZ2VuQGtpb3NrLmV4YW1wbGU+?=", [("Jürgen", "juergen@kiosk.example")]),
+        ("=?utf-8?q?=3Cmax=40example=2Ecom=3E?=", [("", "max@example.com")]),
+        # As RFC 2047 wants it: only the display name encoded.
+        ("=?utf-8?q?Max_M=C3=BCller?= <max@example.com>", [("Max Müller", "max@example.com")]),
+        ("max@example.com", [("", "max@example.com")]),
+        # Two addresses smuggled into one encoded word: neither is taken.
+        ("=?utf-8?q?Max_=3Cmax=40example=2Ecom=3E=2C_eve=40evil=2Eexample?=", [("", "")]),
+    ],
+)
+def test_header_addresses_decode_an_address_inside_an_encoded_word(from_header, pairs):
+    assert header_addresses(message_from(from_header), "From") == pairs
+
+
+def test_an_encoded_word_address_gets_the_reply():
+    message = read("de-from-encoded-address.eml")
+    assert [str(a) for a in reply_recipients(message)] == ["Max Müller <max@example.com>"]
+
+
+def test_loop_guard_sees_a_robot_address_inside_an_encoded_word():
+    found = should_not_reply(message_from("=?utf-8?q?Shop_=3Cnoreply=40shop=2Eexample=3E?="), own_address=OWN_ADDRESS)
+    assert found is not None and "noreply@shop.example" in found, found
 
 
 def make_message(**headers: str) -> EmailMessage:

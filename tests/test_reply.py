@@ -86,8 +86,10 @@ def test_reply_reads_back_with_headers_language_and_links(level0_reply, settings
     language = name[:2]
 
     assert reply["From"] == settings.mail_from
-    expected_to = original.get("Reply-To") or original["From"]
-    assert parseaddr(str(reply["To"]))[1] == parseaddr(str(expected_to))[1]
+    expected_to = parseaddr(str(original.get("Reply-To") or original["From"]))[1]
+    if "<" in expected_to:  # a whole "Name <address>" inside one encoded word, decoded
+        expected_to = parseaddr(expected_to)[1]
+    assert parseaddr(str(reply["To"]))[1] == expected_to
     subject = re.sub(r"^((re|aw)(\[\d+\])?:\s*)+", "", str(original["Subject"]), flags=re.I)
     assert reply["Subject"] == f"Re: {subject}"
     # Long ids are folded onto the next line (RFC 5322); Python keeps the folding space: strip it.
@@ -107,6 +109,16 @@ def test_reply_reads_back_with_headers_language_and_links(level0_reply, settings
     links = [url for url in URL_RE.findall(plain) if "/kb/" in url]
     assert links and all(url.startswith(BASE_URL) for url in links), plain
     assert all(f'href="{url}"' in html for url in links), html
+
+
+def test_a_sender_address_inside_an_encoded_word_is_answered(level0_reply):
+    """From: =?utf-8?q?Max_M=C3=BCller_=3Cmax=40example=2Ecom=3E?= (the whole address encoded)."""
+    result = level0_reply(str(MAIL / "de-from-encoded-address.eml"), "--base-url", BASE_URL)
+    assert result.exit_code == 0, result.output
+    reply = read_back(result.stdout_bytes)
+    assert [(a.display_name, a.addr_spec) for a in reply["To"].addresses] == [("Max Müller", "max@example.com")]
+    plain, _ = parts(reply)
+    assert plain.startswith("Guten Tag Max Müller"), plain[:80]
 
 
 def test_reply_names_known_issues_for_the_version_in_the_text(level0_reply):

@@ -71,17 +71,16 @@ def _attach_contract(answer: dict[str, Any], original: Any, settings: Any, polic
 
     A forged From with a Reply-To elsewhere must not send a customer's contract data to a stranger.
     """
-    from email.utils import parseaddr
-
     from triage.contracts.service import ContractDesk
     from triage.mail import MailInputError, reply_recipients
-    from triage.mail.parse import header_text
+    from triage.mail.parse import header_addresses
 
     if not policy.plans:
         return
     desk = ContractDesk.from_settings(settings, policy)
     try:
-        customer = desk.customer_from_email(parseaddr(header_text(original, "From"))[1])
+        sender = next((address for _, address in header_addresses(original, "From") if address), "")
+        customer = desk.customer_from_email(sender)
         if customer is None:
             return
         try:

@@ -6,7 +6,7 @@ import re
 from email.message import EmailMessage
 from email.utils import getaddresses
 
-from triage.mail.parse import header_text
+from triage.mail.parse import header_addresses, header_text
 
 # The header every reply of ours carries, so that we never answer ourselves.
 OWN_REPLY_HEADER = "X-Level0-Reply"
@@ -21,8 +21,8 @@ _ROBOT_LOCAL_RE = re.compile(
 
 
 def _addresses(message: EmailMessage, *names: str) -> list[str]:
-    values = [header_text(message, name) for name in names]
-    return [address.lower() for _, address in getaddresses([v for v in values if v]) if address]
+    pairs = [pair for name in names if name in message for pair in header_addresses(message, name)]
+    return [address.lower() for _, address in pairs if address]
 
 
 def should_not_reply(message: EmailMessage, *, own_address: str | None = None) -> str | None:

@@ -10,7 +10,7 @@ from email.utils import format_datetime, getaddresses, make_msgid
 
 from triage.mail.compose import ReplyText
 from triage.mail.guard import OWN_REPLY_HEADER
-from triage.mail.parse import MailInputError, header_text, reply_subject
+from triage.mail.parse import MailInputError, header_addresses, header_text, reply_subject
 
 MAX_REFERENCES = 20
 
@@ -33,7 +33,7 @@ def reply_recipients(original: EmailMessage) -> list[Address]:
     for name in ("Reply-To", "From"):
         # Rebuilt from parsed pairs: the customer's header may be malformed in ways the stdlib's
         # structured header parser cannot store. Non-ASCII addresses would need SMTPUTF8: skipped.
-        pairs = getaddresses([header_text(original, name)])
+        pairs = header_addresses(original, name)
         usable = [
             Address(display, *address.rsplit("@", 1))
             for display, address in pairs

@@ -9,7 +9,7 @@ from email import policy
 from email.errors import HeaderParseError
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import parseaddr
+from email.utils import getaddresses
 
 from triage.mail.html_text import html_to_text
 from triage.mail.quotes import split_mail_text
@@ -72,10 +72,27 @@ def header_text(message: EmailMessage, name: str) -> str:
     return " ".join(text.split())
 
 
+def header_addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
+    """Return an address header's (display name, address) pairs, "" for a part without an address.
+
+    RFC 2047 forbids it, but some mailers put the whole `Name <address>` into one encoded word
+    (`=?utf-8?q?Max_M=C3=BCller_=3Cmax=40example=2Ecom=3E?=`); decoded, it reads as a display name
+    with no address. Such a part is parsed once more, and kept when it holds exactly one address.
+    """
+    pairs = []
+    for display, address in getaddresses([header_text(message, name)]):
+        if "@" in address and "<" in address:  # the decoded encoded word: "Max Müller <max@…>"
+            inner = [(d, a) for d, a in getaddresses([address]) if "@" in a]
+            display, address = inner[0] if len(inner) == 1 else (display, "")
+        pairs.append((display, address))
+    return pairs
+
+
 def customer_name(message: EmailMessage) -> str | None:
     """Return the sender's display name for the greeting ("Müller, Anna" → "Anna Müller"), if any."""
     for name in ("From", "Reply-To"):
-        display = parseaddr(header_text(message, name))[0].strip().strip("\"'")
+        pairs = header_addresses(message, name)
+        display = (pairs[0][0] if pairs else "").strip().strip("\"'")
         if not display or "@" in display or any(char.isdigit() for char in display):
             continue
         last, comma, first = display.partition(",")
