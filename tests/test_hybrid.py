@@ -132,3 +132,7 @@ def test_vectors_that_do_not_match_the_checksums_are_refused(built_kb, tmp_path)
     (copy / VECTORS_FILE).write_bytes(bytes(data))
     with pytest.raises(IndexMissingError, match=f"damaged \\({VECTORS_FILE}\\)"):
         SectionIndex(copy)
+
+
+def test_healthz_names_the_embedder_of_the_index(client):
+    assert client.get("/healthz").get_json()["index"]["embedder"] == DEFAULT_SPEC

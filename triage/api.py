@@ -93,6 +93,7 @@ def healthz() -> Response:
             "pages": info.get("pages"),
             "built_at": info.get("built_at"),
             "languages": info.get("languages"),
+            "embedder": (info.get("embedder") or {"spec": "none"}).get("spec"),
         }
     except KbSearchError as exc:
         index["error"] = str(exc)
