@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -158,6 +159,31 @@ def test_openapi_describes_the_routes(client):
     assert spec["openapi"].startswith("3.")
     assert {"/api/triage", "/api/search", "/healthz"} <= set(spec["paths"])
     assert "TriageRequest" in spec["components"]["schemas"]
+
+
+def api_routes(app) -> set[tuple[str, str]]:
+    """(path, method) of every route the app serves under /api/, plus /healthz and /openapi.json."""
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") or rule.rule in {"/healthz", "/openapi.json"}:
+            path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)  # Flask's <int:id> is OpenAPI's {id}
+            routes |= {(path, method.lower()) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    return routes
+
+
+def test_openapi_describes_every_route_the_app_serves(app, client):
+    spec = client.get("/openapi.json").get_json()
+    described = {(path, method) for path, item in spec["paths"].items() for method in item}
+    served = api_routes(app)
+    assert {("/api/events", "post"), ("/api/feedback/triage", "post"), ("/api/webhook/ticket", "post")} <= served
+    assert served - described == set(), "routes without a description in triage/openapi.py"
+    assert described - served == set(), "descriptions of routes the app does not serve"
+    for path, method in described:
+        operation = spec["paths"][path][method]
+        assert operation["summary"] and operation["responses"], (path, method)
+        for response in operation["responses"].values():
+            ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
+            assert ref is None or ref.rsplit("/", 1)[1] in spec["components"]["schemas"], (path, method, ref)
 
 
 def test_site_is_served_with_security_headers(client):

@@ -9,6 +9,7 @@ from pydantic.json_schema import models_json_schema
 
 from triage.agent import AgentSearchParams
 from triage.contracts.entries import TimeEntryRequest
+from triage.events.requests import CorrectionRequest, page_event_schema
 from triage.schemas import ErrorAnswer, Health, SearchAnswer, SearchParams, TriageAnswer, TriageRequest
 from triage.webhook import TicketHook
 
@@ -43,6 +44,90 @@ def _query_parameters(model: Any) -> list[dict[str, Any]]:
     ]
 
 
+_JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+
+
+def _json_body(model: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}}}
+
+
+def _agent_and_event_paths() -> dict[str, Any]:
+    """The agents' filters, session and corrections, and the problem page's events."""
+    body_errors = {
+        "400": _error("The body is not valid JSON"),
+        "413": _error("The body is larger than 64 KiB"),
+        "415": _error("The body is not JSON"),
+        "422": _error("A field is missing or invalid"),
+    }
+    return {
+        "/api/agent/filters": {
+            "get": {
+                "summary": "The values the agents' search can filter by: topics, tags, statuses, versions, languages",
+                "security": [{"agentToken": []}],
+                "responses": {
+                    "200": {
+                        "description": "Filter values of the current index generation",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        k: _STRINGS for k in ("topics", "tags", "statuses", "fixed_in", "languages")
+                                    },
+                                    "required": ["topics", "tags", "statuses", "fixed_in", "languages"],
+                                }
+                            }
+                        },
+                    },
+                    "401": _error("No valid agent token"),
+                    "503": _error("The index is not built yet"),
+                },
+            }
+        },
+        "/api/agent/session": {
+            "post": {
+                "summary": "Trade the agent token for an HttpOnly cookie (path /agent/) that opens the insights page",
+                "security": [{"agentToken": []}],
+                "responses": {
+                    "204": {"description": "The cookie is set (Set-Cookie: level0_agent=…)"},
+                    "401": _error("No valid agent token"),
+                },
+            }
+        },
+        "/api/feedback/triage": {
+            "post": {
+                "summary": "An agent's correction: the right category for a triage answer (feeds level0 train)",
+                "security": [{"agentToken": []}],
+                "requestBody": _json_body("CorrectionRequest"),
+                "responses": {
+                    "200": {
+                        "description": "Recorded: the example's id and whether it was new",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"id": {"type": "string"}, "status": {"type": "string"}},
+                                    "required": ["id", "status"],
+                                }
+                            }
+                        },
+                    },
+                    "401": _error("No valid agent token"),
+                    **body_errors,
+                },
+            }
+        },
+        "/api/events": {
+            "post": {
+                "summary": "A problem-page event: visit, article click, 'helpful?' vote, ticket opened anyway",
+                "requestBody": _json_body("PageEvent"),
+                "responses": {"204": {"description": "Recorded (in the background)"}, **body_errors},
+            }
+        },
+    }
+
+
 @cache
 def openapi_spec() -> dict[str, Any]:
     """Return the API description (computed once; it depends only on the code)."""
@@ -55,9 +140,13 @@ def openapi_spec() -> dict[str, Any]:
             (Health, "serialization"),
             (TicketHook, "validation"),
             (TimeEntryRequest, "validation"),
+            (CorrectionRequest, "validation"),
         ],
         ref_template=REF,
     )
+    page_event = page_event_schema(ref_template=REF)
+    schemas["$defs"].update(page_event.pop("$defs"))
+    schemas["$defs"]["PageEvent"] = page_event
     parameters = _query_parameters(SearchParams)
     return {
         "openapi": "3.1.0",
@@ -151,6 +240,13 @@ def openapi_spec() -> dict[str, Any]:
                         "422": _error("A field is missing or invalid, or no contract for the customer"),
                         "503": _error("The contract database is not reachable"),
                     },
+                }
+            },
+            **_agent_and_event_paths(),
+            "/openapi.json": {
+                "get": {
+                    "summary": "This description of the API (OpenAPI 3.1)",
+                    "responses": {"200": {"description": "The OpenAPI document", "content": _JSON_OBJECT}},
                 }
             },
             "/healthz": {

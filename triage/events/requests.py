@@ -101,9 +101,9 @@ def page_event(body: Any) -> Event:
     return _PAGE_EVENT.validate_python(body).to_event()
 
 
-def page_event_schema() -> dict[str, Any]:
+def page_event_schema(ref_template: str = "#/$defs/{model}") -> dict[str, Any]:
     """Return the JSON schema of POST /api/events, for the OpenAPI description."""
-    return _PAGE_EVENT.json_schema()
+    return _PAGE_EVENT.json_schema(ref_template=ref_template)
 
 
 class CorrectionRequest(BaseModel):
