@@ -153,3 +153,19 @@ def test_metadata_records_what_the_thresholds_were_chosen_on(model):
     assert meta["dev_size"] > 0 and meta["far_off_size"] > 0
     assert 0 < meta["off_topic_threshold"] < 1
     assert meta["embedder_fingerprint"]
+
+
+def test_one_triage_encodes_the_description_once(settings):
+    """The model's off-topic check and the hybrid search share the sentence encoder's cache."""
+    from kb_search.embedding import DEFAULT_SPEC, load_embedder
+    from triage.service import Triager
+
+    embedder = load_embedder(DEFAULT_SPEC)
+    triager = Triager.from_settings(settings)
+    try:
+        before = embedder.encode_one.cache_info().misses
+        answer = triager.triage("Hallo,\nunser Etikettendrucker im Lager druckt seit Montag leere Etiketten.\nGruß Tom")
+        assert answer["unsure_reason"] in (None, OFF_TOPIC, LOW_CONFIDENCE)
+        assert embedder.encode_one.cache_info().misses == before + 1, embedder.encode_one.cache_info()
+    finally:
+        triager.close()

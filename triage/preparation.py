@@ -81,6 +81,15 @@ _LOG_LINE = re.compile(
     r"|(trace|debug|info|notice|warn|warning|error|err|fatal|severe|critical)\b[\]):])",
     re.IGNORECASE,
 )
+# Source code pasted from the customer's own scripts: statements, not a description.
+_CODE_LINE = re.compile(
+    r"^\s*(def \w+\(|class \w+[(:]|(?-i:import [\w.]+\s*;?$|from [\w.]+ import )|function\s*\w*\s*\("
+    r"|(const|let|var) \w+\s*=|(public|private|protected|static) .*[({;]\s*$|#include\b|<\?php"
+    r"|\$\w+(->\w+)*\s*=|(?-i:SELECT|INSERT|UPDATE|DELETE) .*(?-i:FROM|INTO|SET|WHERE)\b"
+    r"|[}\])]+[;,)]*\s*$|.*[;{]\s*$)",
+    re.IGNORECASE,
+)
+_SYMBOLS = re.compile(r"[^\w\s]")
 _BLANKS = re.compile(r"\n{3,}")
 
 
@@ -161,7 +170,7 @@ def _without_logs(lines: list[str]) -> list[str]:
         if _FENCE.match(line):
             in_fence = not in_fence
             continue
-        machine = in_fence or _FRAME.match(line) or _LOG_LINE.match(line)
+        machine = in_fence or _FRAME.match(line) or _LOG_LINE.match(line) or _is_code(line)
         if not machine:
             out.append(line)
             continue
@@ -171,6 +180,14 @@ def _without_logs(lines: list[str]) -> list[str]:
             kept_errors += 1
             out.append(line.strip())
     return out
+
+
+def _is_code(line: str) -> bool:
+    """True for a line of source code: a statement, or mostly symbols ("'wp_api' => true,")."""
+    stripped = line.strip()
+    if len(stripped) < 2:
+        return stripped in ("[", "]", "{", "}", "(", ")")
+    return bool(_CODE_LINE.match(stripped)) or len(_SYMBOLS.findall(stripped)) >= 0.3 * len(stripped.replace(" ", ""))
 
 
 def prepare_text(text: str) -> str:
