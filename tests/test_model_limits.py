@@ -169,3 +169,11 @@ def test_one_triage_encodes_the_description_once(settings):
         assert embedder.encode_one.cache_info().misses == before + 1, embedder.encode_one.cache_info()
     finally:
         triager.close()
+
+
+def test_level0_evaluate_reports_answered_share_and_off_topic(trained_state, runner):
+    from triage.cli import main
+
+    result = runner.invoke(main, ["evaluate", "--config-file", str(trained_state.config_file), "--no-cv"])
+    assert result.exit_code == 0, result.output
+    assert "macro-F1" in result.output and "off topic" in result.output, result.output
