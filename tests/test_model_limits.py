@@ -177,3 +177,12 @@ def test_level0_evaluate_reports_answered_share_and_off_topic(trained_state, run
     result = runner.invoke(main, ["evaluate", "--config-file", str(trained_state.config_file), "--no-cv"])
     assert result.exit_code == 0, result.output
     assert "macro-F1" in result.output and "off topic" in result.output, result.output
+
+
+def test_without_an_encoder_the_model_classifies_but_checks_no_topic(model_data_dir):
+    """LEVEL0_EMBEDDER=none: a words-only index, and a model without the off-topic check."""
+    pipeline, metadata, domain = fit(fitting_examples(model_data_dir), spec="none")
+    assert domain is None and metadata["off_topic_threshold"] is None and metadata["embedder"] is None
+    prediction = TriageModel(pipeline, metadata, domain).predict("Preheat the oven to 200 degrees.")
+    assert prediction.similarity is None and prediction.unsure_reason != OFF_TOPIC
+    assert prediction.needs_human == (prediction.confidence < metadata["threshold"])
