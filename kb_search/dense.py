@@ -10,6 +10,7 @@ best candidates exactly, so a knowledge base of 10,000 pages is searched in a fe
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,13 +24,14 @@ VECTORS_FILE = "vectors.npz"
 # Characters of a section given to the encoder at build (title, heading, then the text's start):
 # 300 kept bench/queries.jsonl's quality within noise of 600 at twice the speed (bench/perf.py).
 SECTION_CHARS = 300
-# BLAS threads of the encoder at build: a build has the machine to itself.
-BUILD_THREADS = 2
+# BLAS threads of the encoder at build. One: the build encodes in a thread beside the Whoosh
+# writer, and two BLAS threads on a busy 2-core machine were 5x slower than one (bench/perf.py).
+BUILD_THREADS = 1
 BATCH = 256
 # Dimensions of the projected rows scored for every document; the best DENSE_CANDIDATES by them
 # are then scored with all dimensions.
 COARSE_DIMS = 128
-DENSE_CANDIDATES = 200
+DENSE_CANDIDATES = 100
 
 
 def section_text(title: str, heading: str | None, text: str) -> str:
@@ -52,10 +54,13 @@ def embedder_for_build(spec: str) -> Embedder | None:
     return load_embedder(spec, threads=BUILD_THREADS)
 
 
-def write_vectors(
-    directory: Path, embedder: Embedder, texts: Sequence[str | None], page_of: Sequence[int]
-) -> dict[str, Any]:
-    """Encode documents and write their rows; return what level0.json records of the embedder.
+def encode_rows(
+    embedder: Embedder,
+    texts: Sequence[str | None],
+    page_of: Sequence[int],
+    stop: threading.Event | None = None,
+) -> np.ndarray:
+    """Return the normalised row of every document (float32); stop early when `stop` is set.
 
     `texts[i]` is document i's text, or None for a whole-page document, whose row is the mean of
     the rows i' with `page_of[i'] == i`.
@@ -63,6 +68,8 @@ def write_vectors(
     sections = [i for i, text in enumerate(texts) if text is not None]
     full = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
     for start in range(0, len(sections), BATCH):
+        if stop is not None and stop.is_set():
+            break
         batch = sections[start : start + BATCH]
         full[batch] = embedder.encode([texts[i] for i in batch])
     members: dict[int, list[int]] = {}
@@ -71,6 +78,11 @@ def write_vectors(
     for page, rows in members.items():
         mean = full[rows].mean(axis=0)
         full[page] = mean / (np.linalg.norm(mean) or 1.0)
+    return full
+
+
+def write_vectors(directory: Path, embedder: Embedder, full: np.ndarray) -> dict[str, Any]:
+    """Write the rows of a generation's documents; return what level0.json records of the embedder."""
     projection = coarse_projection(full)
     np.savez(
         directory / VECTORS_FILE,

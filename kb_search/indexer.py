@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from whoosh import index as whoosh_index
 
 from kb_search.analysis import Analyzer, count_words, facet_value
 from kb_search.compounds import CompoundSplitter, bundled_words
-from kb_search.dense import embedder_for_build, section_text, write_vectors
+from kb_search.dense import embedder_for_build, encode_rows, section_text, write_vectors
 from kb_search.embedding import DEFAULT_SPEC, EmbedderError
 from kb_search.errors import DocsError, KbSearchError
 from kb_search.impacts import ImpactWriter
@@ -43,7 +45,8 @@ class IndexStats:
     pages: int
     sections: int
     seconds: float
-    # Of `seconds`, the time spent encoding the sections' vectors (0 without an embedder).
+    # Of `seconds`, the time from the start of the encoding (beside the Whoosh writer) to the
+    # vectors written (0 without an embedder).
     vector_seconds: float = 0.0
 
     @property
@@ -221,24 +224,33 @@ def build_index(
         writer = ix.writer(limitmb=256)
         impacts = ImpactWriter(FIELD_WEIGHTS)
         pages = pages_of(sections)
-        try:
-            for page in pages:
-                add_page(writer, impacts, analyzer, page)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        doc_count = ix.doc_count()
-        ix.close()
-        impacts.write(tmp)
-        vectors = {"spec": "none"}
-        if encoder is not None:
-            texts, page_of = dense_texts(pages)
-            if len(texts) != doc_count or impacts.count != doc_count:
-                raise KbSearchError(f"index build: {len(texts)} vectors for {doc_count} documents")
+        texts, page_of = dense_texts(pages)
+        # The encoder works in a thread of its own while Whoosh indexes the words: numpy's matrix
+        # products release the GIL, so the two overlap.
+        stop = threading.Event()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="level0-encode") as pool:
             encoding = time.perf_counter()
-            vectors = write_vectors(tmp, encoder, texts, page_of)
-            timings["vectors"] = time.perf_counter() - encoding
+            rows = pool.submit(encode_rows, encoder, texts, page_of, stop) if encoder is not None else None
+            try:
+                try:
+                    for page in pages:
+                        add_page(writer, impacts, analyzer, page)
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit()
+                doc_count = ix.doc_count()
+                ix.close()
+                impacts.write(tmp)
+                vectors: dict[str, Any] = {"spec": "none"}
+                if rows is not None and encoder is not None:
+                    if len(texts) != doc_count or impacts.count != doc_count:
+                        raise KbSearchError(f"index build: {len(texts)} vectors for {doc_count} documents")
+                    vectors = write_vectors(tmp, encoder, rows.result())
+                    timings["vectors"] = time.perf_counter() - encoding
+            except BaseException:
+                stop.set()  # the encoder stops at its next batch instead of finishing for nothing
+                raise
         (tmp / VOCABULARY_FILE).write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
         (tmp / SYNONYMS_FILE).write_text(synonyms_text, encoding="utf-8")
         meta = {

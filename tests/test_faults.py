@@ -24,8 +24,8 @@ pytestmark = pytest.mark.xdist_group("faults")
 
 # Runs `level0 ARGS` with one step slowed down, so a test can kill it in the middle of that step:
 # "index" sleeps before each page is added to the index, "vectors" marks the generation directory
-# with a file `encoding` and sleeps before the sections are encoded (after the Whoosh files are
-# written), "publish" sleeps before a finished generation is made current (after the model or
+# with a file `encoding` and sleeps before the vectors are written (after the Whoosh files),
+# "publish" sleeps before a finished generation is made current (after the model or
 # index files are written).
 SLOW_BUILD = """
 import sys, time
@@ -184,7 +184,7 @@ def test_build_killed_while_indexing_leaves_the_previous_index_serving(fault_ser
     assert len(list(state.glob(".index-*"))) <= 3  # GENERATIONS_KEPT
 
 
-def test_build_killed_while_encoding_leaves_the_previous_pair_serving(fault_server, fault_settings):
+def test_build_killed_before_the_vectors_are_written_leaves_the_previous_pair_serving(fault_server, fault_settings):
     state = fault_settings.state_dir
     before = (state / "index").resolve(strict=True)
     build = start_slow(fault_server, "vectors", "build", "--no-model")
