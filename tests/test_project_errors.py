@@ -11,7 +11,7 @@ import pytest
 
 # A real MkDocs plugin, installed for the subprocess by an entry point (a .dist-info on PYTHONPATH),
 # that raises in the hook its `fail_in` option names.
-BROKEN_PLUGIN = '''
+BROKEN_PLUGIN = """
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -33,7 +33,7 @@ class Broken(BasePlugin):
     def on_post_build(self, config):
         if self.config["fail_in"] == "post_build":
             raise PluginError("broken plugin: upload failed\\nsecond line of the reason")
-'''
+"""
 
 
 def install_broken_plugin(root: Path) -> Path:
