@@ -208,7 +208,8 @@ def render_cli() -> list[str]:
                 value = param.get_default(ctx, call=False)
                 plain = isinstance(value, str | int | float) and value is not False  # not click's UNSET
                 default = "_required_" if param.required else value if plain else ""
-                out.append(f"| `{names}` | {kind} | {help_text.replace('|', '/')} | `{default}` |")
+                shown = f"`{default}`" if default != "" else ""
+                out.append(f"| `{names}` | {kind} | {help_text.replace('|', '/')} | {shown} |")
         out.append("")
         if isinstance(command, click.Group):
             out += ["**Subcommands**", ""]
