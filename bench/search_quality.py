@@ -6,7 +6,9 @@
 Builds the site and Level0's index with a real `mkdocs build` (unless --no-build and both exist),
 then runs every query through
 
-* Level0 (in-process, `SectionIndex.search(query, limit=10, per_page=1)`), and
+* Level0 (in-process, `SectionIndex.search(query, limit=10, per_page=1)`: hybrid, words and
+  vectors fused, when the index has vectors; its words-only ranking, `hybrid=False`, is printed
+  below the table for comparison), and
 * Material's built-in search as the site's search box runs it: lunr.js + lunr-languages in Node
   over the built `search/search_index.json`, with Material's search worker replicated in
   bench/lunr/search.js (index set-up, query transformation, post-query boosts, grouping of
@@ -15,6 +17,9 @@ then runs every query through
 Both rank pages; each ranked list is compared with the query's `relevant` pages (binary
 relevance): MRR@10, Recall@1/3/10 and nDCG@10, overall and per query `kind`, plus the median
 search latency of each engine measured in this run.
+
+The fusion of words and vectors (kb_search/fusion.py) was tuned on bench/queries.jsonl: on that
+set, Level0's hybrid figures are an upper bound; other query sets (--queries) measure it fairly.
 
 Query file: JSON Lines, {"id", "query", "relevant": ["page.md", ...], "kind"}; `id` and `kind`
 are optional (a missing kind counts as "all"). Exit code 2: a missing file or a malformed query line.
@@ -238,7 +243,7 @@ def build(project: Project, no_build: bool) -> None:
 # --------------------------------------------------------------------------- engines
 
 
-def run_level0(project: Project, queries: list[Query]) -> dict[str, Any]:
+def run_level0(project: Project, queries: list[Query], hybrid: bool = True) -> dict[str, Any]:
     index = IndexHandle(project.state_dir / "index").get()
     index.search(queries[0].text, limit=LIMIT, per_page=1)  # warm-up: opens the searcher
     results = []
@@ -246,13 +251,14 @@ def run_level0(project: Project, queries: list[Query]) -> dict[str, Any]:
         error = None
         started = time.perf_counter()
         try:
-            hits = index.search(q.text, limit=LIMIT, per_page=1).hits
+            hits = index.search(q.text, limit=LIMIT, per_page=1, hybrid=hybrid).hits
         except KbSearchError as exc:
             hits, error = [], str(exc)
         ms = (time.perf_counter() - started) * 1000.0
         pages = list(dict.fromkeys(normalize_path(h.path) for h in hits))
         results.append({"pages": pages, "ms": ms, **({"error": error} if error else {})})
-    return {"results": results, "sections_indexed": index.doc_count()}
+    embedder = (index.info.get("embedder") or {}).get("spec", "none")
+    return {"results": results, "sections_indexed": index.doc_count(), "embedder": embedder}
 
 
 def ensure_node_modules() -> None:
@@ -536,6 +542,7 @@ def main(config_file: Path, queries_file: Path, no_build: bool, details: bool, j
         except KbSearchError as exc:
             raise BenchError(str(exc)) from exc
         level0 = run_level0(project, queries)
+        words_only = run_level0(project, queries, hybrid=False)
         builtin = run_builtin(project, queries)
     except BenchError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -557,8 +564,9 @@ def main(config_file: Path, queries_file: Path, no_build: bool, details: bool, j
         f"(search worker of mkdocs-material {package_version('mkdocs-material')})"
     )
 
+    console = make_console()
     print_report(
-        make_console(),
+        console,
         project,
         queries,
         queries_file,
@@ -569,6 +577,12 @@ def main(config_file: Path, queries_file: Path, no_build: bool, details: bool, j
         implementation,
         details,
     )
+    words_metrics = [query_metrics(r["pages"], q.relevant) for q, r in zip(queries, words_only["results"], strict=True)]
+    words = summarize(queries, {"level0": words_metrics, "builtin": per_query["builtin"]})
+    console.print(
+        f"Level0 index embedder: {level0['embedder']}. Level0 words only (hybrid=False), MRR@10 / R@3: "
+        + "; ".join(f"{name} {row['level0']['mrr']:.3f} / {row['level0']['r@3']:.3f}" for name, row in words.items())
+    )
 
     if json_file:
         report = {
@@ -576,7 +590,12 @@ def main(config_file: Path, queries_file: Path, no_build: bool, details: bool, j
             "queries_file": str(queries_file),
             "limit": LIMIT,
             "indexing": project.build,
-            "level0": {"sections_indexed": level0["sections_indexed"], "version": package_version("level0")},
+            "level0": {
+                "sections_indexed": level0["sections_indexed"],
+                "version": package_version("level0"),
+                "embedder": level0["embedder"],
+                "words_only": {name: row["level0"] for name, row in words.items()},
+            },
             "builtin": {
                 "implementation": implementation,
                 "versions": {**versions, "mkdocs-material": package_version("mkdocs-material")},
