@@ -11,7 +11,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -19,17 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from local_servers import free_port
 
 POSTGRES = os.environ.get("LEVEL0_TEST_POSTGRES", "1") != "0"
 # Every PostgreSQL case runs in one xdist worker, so one server serves them all.
 BACKENDS = ["sqlite"] + ([pytest.param("postgresql", marks=pytest.mark.xdist_group("postgres"))] if POSTGRES else [])
 _SERVER = pytest.StashKey["PostgresServer"]()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class PostgresServer:

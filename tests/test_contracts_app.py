@@ -10,8 +10,7 @@ import os
 from email import policy as email_policy
 
 import pytest
-from aiosmtpd.controller import Controller
-from conftest import AGENT_TOKEN, free_port
+from conftest import AGENT_TOKEN
 from event_backends import BACKENDS, backend_url
 
 from triage.cli import main
@@ -32,24 +31,6 @@ K-1003,Alt GmbH,it@alt.example,Premium,2001-01-31
 INFRA = "Seit dem Windows-Update auf dem Terminalserver kommt keine Verbindung zum Datenbankserver zustande, Netzwerk"
 JSON = "application/json"
 AUTH = {"Authorization": f"Bearer {AGENT_TOKEN}"}
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.envelopes: list = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server():
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, recorder
-    controller.stop()
 
 
 @pytest.fixture(params=BACKENDS)

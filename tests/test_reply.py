@@ -18,6 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from conftest import free_port
+from local_servers import Recorder
 
 from triage.cli import main
 from triage.mail import ReplyText, build_reply_message, compose_reply, parse_message
@@ -318,27 +319,6 @@ def test_reply_as_a_pipe(settings):
     reply = read_back(done.stdout)
     assert reply["Subject"] == "Re: Drucker druckt keine Rechnungen mehr"
     assert parts(reply)[0].startswith("Guten Tag Anna Müller,")
-
-
-class Recorder:
-    """An aiosmtpd handler that keeps every envelope it receives."""
-
-    def __init__(self) -> None:
-        self.envelopes: list = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server (aiosmtpd) on a free local port."""
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, recorder
-    controller.stop()
 
 
 def test_send_hands_the_reply_to_the_smtp_server(settings, smtp_server):
