@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, request
+from threadpoolctl import threadpool_limits
 
 from kb_search import KbSearchError
 from triage.artifact import ArtifactError
@@ -34,6 +35,9 @@ class Level0State:
         self.triager.close()
 
 
+BLAS_THREADS_PER_PROCESS = 1
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. `config` may hold SETTINGS (a Settings) or CONFIG_FILE, plus Flask options."""
     config = dict(config or {})
@@ -48,6 +52,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
+    # A server runs requests side by side (workers, threads), each best on one core: numpy's BLAS
+    # threads inside one request only contend with the other requests and spin (with them, a
+    # triage cost about twice the CPU time; bench/load.py shows the server's throughput).
+    threadpool_limits(limits=BLAS_THREADS_PER_PROCESS, user_api="blas")
     triager = Triager.from_settings(settings)  # a broken policy file fails here, naming the field
     # The event store is opened by the writer's thread on first use: a down database never
     # delays start-up or a request.
