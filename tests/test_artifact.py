@@ -230,3 +230,20 @@ def test_model_status_is_missing_when_metadata_is_broken(trained_state, tmp_path
     assert model_status(settings) is ModelStatus.CURRENT
     (current_generation(settings.model_dir) / METADATA_FILE).unlink()
     assert model_status(settings) is ModelStatus.MISSING
+
+
+def test_a_change_in_the_text_folding_code_makes_the_model_stale(monkeypatch) -> None:
+    """normalize_text (triage/features.py) shapes every feature: a change there needs a new model."""
+    import inspect
+
+    from triage import features, training
+
+    before = training.preparation_hash()
+    real = inspect.getsource
+
+    def edited(obj):
+        source = real(obj)
+        return source + "\n# folding changed\n" if obj is features else source
+
+    monkeypatch.setattr(training.inspect, "getsource", edited)
+    assert training.preparation_hash() != before

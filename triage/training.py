@@ -20,7 +20,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from kb_search.embedding import DEFAULT_SPEC, load_embedder
 from kb_search.publish import current_generation
-from triage import preparation
+from triage import features, preparation
 from triage.artifact import ArtifactError, read_metadata, save_model
 from triage.data import (
     DEV_FILE,
@@ -93,8 +93,9 @@ def validation_data(data_dir: Path) -> dict[str, Any]:
 
 
 def preparation_hash() -> str:
-    """A hash of the text-preparation code: a model fitted on other preparation is stale."""
-    return hashlib.sha256(inspect.getsource(preparation).encode()).hexdigest()[:16]
+    """A hash of the text-preparation and text-folding code: a model fitted on other code is stale."""
+    sources = "".join(inspect.getsource(module) for module in (preparation, features))
+    return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
 
 def model_status(settings: Any) -> ModelStatus:
