@@ -83,6 +83,7 @@ Buchhaltung, Krüger & Söhne GmbH
 FILLER = {fold_german(w) for lang in ("de", "en") for w in stopwords_for_language(lang)} | {
     "seit", "geht", "heute", "bitte", "the", "please", "danke", "hallo", "leider", "immer", "schon", "mal",
     "thanks", "hello", "regards", "gruss", "grusse", "vielen", "dank", "sehr", "freundlichen",
+    "gestern", "yesterday",
 }  # fmt: skip
 
 EVIDENCE_TEXTS = [
@@ -92,6 +93,9 @@ EVIDENCE_TEXTS = [
     "Hello, how can I set up a new invoice template with our logo? Thanks a lot.",
     GERMAN_OUTAGE_LETTER,
     HOW_TO_WITH_TRACE,
+    "Outlook meldet beim Versand aus dem Programm: Verbindung zum SMTP-Server abgelehnt, unsere Firewall wurde"
+    " gestern umgestellt.",
+    "Since yesterday the sync fails: our proxy was replaced yesterday and now blocks the connection.",
 ]
 
 

@@ -21,6 +21,12 @@ COURTESY_WORDS = (
     "bitte danke dank hallo leider gruss grusse viele freundlichen geehrte damen herren liebe lieber"
     " please thanks thank hello dear regards kind best cheers hi hey team support anbei kurz"
 )
+# When something happened says nothing about whose problem it is; stopwords-iso lists "heute" but
+# not these.
+TIME_WORDS = (
+    "gestern vorgestern morgen ubermorgen neulich vorhin eben gerade seitdem inzwischen mittlerweile"
+    " yesterday today tomorrow recently lately currently suddenly"
+)
 # Words of the stopwords-iso English list that name things in a business application.
 CONTENT_WORDS = frozenset("microsoft order orders open page pages text number date name system print line".split())
 # Filler for the evidence: stopwords-iso (German, English) and Whoosh's lists, folded like the text.
@@ -29,6 +35,7 @@ STOPWORDS = (
         {fold_german(w) for w in stopwordsiso.stopwords(["de", "en"])}
         | {fold_german(w) for lang in ("de", "en") for w in stopwords_for_language(lang)}
         | set(COURTESY_WORDS.split())
+        | set(TIME_WORDS.split())
     )
     - CONTENT_WORDS
 )
