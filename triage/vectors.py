@@ -12,6 +12,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from kb_search.dense import encoder_text
 from kb_search.embedding import DEFAULT_SPEC, Embedder, EmbedderError, load_embedder
 
 
@@ -24,15 +25,15 @@ def embedder_for(spec: str) -> Embedder:
 
 
 # The service searches the knowledge base with the prepared text's first ENCODED_CHARS characters,
-# and the search encodes its query in lower case (kb_search's encoder_text): encoding the very same
-# string here, the embedder's cache makes it one encoding per triage. (The encoder reads only the
-# first ~600 characters anyway.)
+# and the search encodes its query through kb_search's encoder_text: encoding the very same string
+# here, the embedder's cache makes it one encoding per triage. (The encoder reads only the first
+# ~600 characters anyway.)
 ENCODED_CHARS = 2_000
 
 
 def encoder_input(text: str) -> str:
-    """Return the string the encoder gets for a prepared text."""
-    return text[:ENCODED_CHARS].lower()
+    """Return the string the encoder gets for a prepared text: the one the article search encodes."""
+    return encoder_text(text[:ENCODED_CHARS])
 
 
 def encode_texts(embedder: Embedder, texts: list[str]) -> np.ndarray:
