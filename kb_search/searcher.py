@@ -249,7 +249,7 @@ class SectionIndex:
         ranked += [(PAGE_WEIGHT * page_scores[p], d) for p, d in page_docs.items() if p not in with_sections]
         if dense:
             best = self.scorer.best_possible(built.query) if built.query is not None else 0.0
-            ranked = self._fused(text, ranked, best, searcher, filters, preferred)
+            ranked = self._fused(text, ranked, best, searcher, filters, preferred, languages, paths)
         ranked.sort(key=lambda item: item[0], reverse=True)
         shown: dict[str, int] = {}
         hits = []
@@ -286,6 +286,8 @@ class SectionIndex:
         searcher: Any,
         filters: SearchFilters,
         preferred: str | None,
+        languages: list[str],
+        paths: list[str],
     ) -> list[tuple[float, int]]:
         """Return the lexically ranked documents fused with the sections most similar to the text.
 
@@ -293,7 +295,6 @@ class SectionIndex:
         scores, the share means the same in a knowledge base of 20 pages and one of 10,000.
         """
         assert self.dense is not None
-        _, languages, paths, _ = self._searcher()
         similar = self.dense.similarities(text, self._dense_allowed(searcher, filters))
         lexical = {d: score / best if best > 0 else 1.0 for score, d in ranked}
         candidates = [*lexical, *(d for d in similar if d not in lexical)]
