@@ -1,7 +1,9 @@
 """Write section documents into a Whoosh index, published atomically.
 
 The analysis (folding, stemming, compounds) happens here in Python; Whoosh receives ready terms
-separated by spaces, so the index on disk holds only Whoosh's own field types.
+separated by spaces, so the index on disk holds only Whoosh's own field types. Once Whoosh has
+committed, the postings of the scored fields are read back from it into numpy arrays for ranking
+(kb_search.impacts): every term is written once, by Whoosh.
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ from kb_search.compounds import CompoundSplitter, bundled_words
 from kb_search.dense import embedder_for_build, encode_rows, section_text, write_vectors
 from kb_search.embedding import DEFAULT_SPEC, EmbedderError
 from kb_search.errors import DocsError, KbSearchError
-from kb_search.impacts import ImpactWriter
+from kb_search.impacts import write_impacts
 from kb_search.publish import publish_directory
 from kb_search.schema import FIELD_WEIGHTS, INFO_FILE, SCHEMA, SYNONYMS_FILE, VOCABULARY_FILE
 from kb_search.sections import Section
 from kb_search.synonyms import parse_synonyms
 
-INDEX_FORMAT = 4
+# 5: the numpy postings are read from the Whoosh index, with Whoosh's field lengths.
+INDEX_FORMAT = 5
 # The stored text of a whole-page document, for its snippet when no single section matched.
 PAGE_TEXT_CHARS = 5_000
 # Front-matter keys that are not facts to filter on (they are indexed as fields of their own).
@@ -121,7 +124,7 @@ def pages_of(sections: Sequence[Section]) -> list[list[Section]]:
     return list(pages.values())
 
 
-def add_page(writer: Any, impacts: ImpactWriter, analyzer: Analyzer, page: list[Section]) -> None:
+def add_page(writer: Any, analyzer: Analyzer, page: list[Section]) -> None:
     """Add one document per section of a page, then one for the whole page.
 
     The page document lets words spread over several sections ("Backup" here, "einspielen"
@@ -148,7 +151,6 @@ def add_page(writer: Any, impacts: ImpactWriter, analyzer: Analyzer, page: list[
         heading = " ".join(analyzer.terms(lang, section.heading or ""))
         body = " ".join(analyzer.terms(lang, section.text))
         page_terms += [heading, body]
-        impacts.add({**shared, "heading": heading, "body": body})
         writer.add_document(
             id=section.id,
             kind="section",
@@ -159,7 +161,6 @@ def add_page(writer: Any, impacts: ImpactWriter, analyzer: Analyzer, page: list[
             body=body,
             **shared,
         )
-    impacts.add({**shared, "heading": "", "body": " ".join(page_terms)})
     writer.add_document(
         id=f"{first.path}#@page",
         kind="page",
@@ -222,7 +223,6 @@ def build_index(
         analyzer = Analyzer(CompoundSplitter(compound_dictionary(vocabulary)))
         ix = whoosh_index.create_in(str(tmp), SCHEMA)
         writer = ix.writer(limitmb=256)
-        impacts = ImpactWriter(FIELD_WEIGHTS)
         pages = pages_of(sections)
         texts, page_of = dense_texts(pages)
         # The encoder works in a thread of its own while Whoosh indexes the words: numpy's matrix
@@ -234,17 +234,19 @@ def build_index(
             try:
                 try:
                     for page in pages:
-                        add_page(writer, impacts, analyzer, page)
+                        add_page(writer, analyzer, page)
                 except BaseException:
                     writer.cancel()
                     raise
                 writer.commit()
-                doc_count = ix.doc_count()
+                # The numpy scorer's postings are read back from what Whoosh wrote: one source.
+                with ix.reader() as reader:
+                    doc_count = reader.doc_count_all()
+                    write_impacts(reader, tmp, FIELD_WEIGHTS)
                 ix.close()
-                impacts.write(tmp)
                 vectors: dict[str, Any] = {"spec": "none"}
                 if rows is not None and encoder is not None:
-                    if len(texts) != doc_count or impacts.count != doc_count:
+                    if len(texts) != doc_count:
                         raise KbSearchError(f"index build: {len(texts)} vectors for {doc_count} documents")
                     vectors = write_vectors(tmp, encoder, rows.result())
                     timings["vectors"] = time.perf_counter() - encoding

@@ -20,7 +20,7 @@ from kb_search.compounds import CompoundSplitter
 from kb_search.dense import DenseVectors
 from kb_search.errors import IndexMissingError, QueryError
 from kb_search.impacts import ImpactScorer
-from kb_search.indexer import compound_dictionary, file_checksums
+from kb_search.indexer import INDEX_FORMAT, compound_dictionary, file_checksums
 from kb_search.publish import GenerationCache, MissingGenerationError
 from kb_search.query import QueryBuilder, SearchFilters, filter_query, split_filters
 from kb_search.schema import FIELD_WEIGHTS, INFO_FILE, SYNONYMS_FILE, VOCABULARY_FILE
@@ -112,6 +112,11 @@ class SectionIndex:
         self.path = Path(path)
         try:
             self.info: dict[str, Any] = json.loads((self.path / INFO_FILE).read_text(encoding="utf-8"))
+            if self.info.get("format") != INDEX_FORMAT:
+                raise IndexMissingError(
+                    f"the search index at {self.path} has format {self.info.get('format')}, this Level0 reads"
+                    f" format {INDEX_FORMAT}: rebuild it with `level0 build`"
+                )
             damaged = damaged_files(self.path, self.info.get("files", {}))
             if damaged:
                 raise IndexMissingError(
