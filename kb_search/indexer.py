@@ -9,7 +9,6 @@ committed, the postings of the scored fields are read back from it into numpy ar
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import threading
 import time
@@ -22,6 +21,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from kb_search.analysis import Analyzer, count_words, facet_value
+from kb_search.checksums import file_checksums
 from kb_search.compounds import CompoundSplitter, bundled_words
 from kb_search.dense import embedder_for_build, encode_rows, section_text, write_vectors
 from kb_search.embedding import DEFAULT_SPEC, EmbedderError
@@ -101,19 +101,6 @@ def facet_values(sections: Sequence[Section], most: int = 50) -> dict[str, list[
             key, _, value = facet.partition("=")
             values.setdefault(key, set()).add(value)
     return {key: sorted(found) for key, found in sorted(values.items()) if len(found) <= most}
-
-
-def file_checksums(directory: Path) -> dict[str, str]:
-    """Return the SHA-256 of every file of an index generation (checked when it is opened)."""
-    checksums = {}
-    for path in sorted(directory.iterdir()):
-        if path.is_file():
-            digest = hashlib.sha256()
-            with open(path, "rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-            checksums[path.name] = digest.hexdigest()
-    return checksums
 
 
 def pages_of(sections: Sequence[Section]) -> list[list[Section]]:

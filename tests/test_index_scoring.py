@@ -24,8 +24,8 @@ from whoosh.scoring import BM25F
 from kb_search import IndexMissingError, SectionIndex
 from kb_search.impacts import IMPACT_TERMS_FILE, IMPACTS_FILE
 from kb_search.indexer import build_index
+from kb_search.ranking import BM25_B, BM25_K1
 from kb_search.schema import FIELD_WEIGHTS, INFO_FILE
-from kb_search.searcher import BM25_B, BM25_K1
 from kb_search.sections import Section
 from kb_search.synonyms import bundled_synonyms_text
 
