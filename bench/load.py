@@ -10,8 +10,8 @@ directory (on a sample with --train-sample). With --config, an already built pro
 as it is (its index and model must exist: run `level0 build` first).
 
 The server is the production command, `gunicorn --workers 2 --worker-class gthread --threads 16
---preload "triage.app:create_app()"` (the worker class and threads of `level0 serve`, from
-triage/server.py; `--worker-class sync` compares with sync workers; no access log), on 127.0.0.1.
+--preload "triage.web.app:create_app()"` (the worker class and threads of `level0 serve`, from
+triage/web/server.py; `--worker-class sync` compares with sync workers; no access log), on 127.0.0.1.
 Each cell (endpoint × concurrency) sends at most --requests requests or runs at most --duration
 seconds, whichever ends first, from that many client threads (http.client, one connection each;
 sync workers close the connection after each answer, so there each request opens one). Latency
@@ -49,7 +49,7 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "true")
 from bench_common import code_version, free_port, stop_process  # noqa: E402
 from synthetic_kb import GENERATOR, make_descriptions, make_queries, write_project  # noqa: E402
 
-from triage.server import WORKER_CLASS, WORKER_THREADS  # noqa: E402
+from triage.web.server import WORKER_CLASS, WORKER_THREADS  # noqa: E402
 
 GOAL_TRIAGE_P99_MS = 30.0  # at concurrency 8, 1,000 pages
 GOAL_TRIAGE_RPS = 200.0
@@ -84,8 +84,8 @@ def prepare_synthetic(work: Path, pages: int, seed: int, train_sample: int | Non
     import random
 
     from kb_search.build import build_site
+    from triage.classifier.training import load_training_examples, train_and_publish
     from triage.settings import Settings
-    from triage.training import load_training_examples, train_and_publish
 
     kb = write_project(work / "project", pages, seed=seed)
     settings = Settings.load(kb.config_file, environ={}, site_dir=work / "site", state_dir=work / "state")
@@ -102,7 +102,7 @@ def prepare_synthetic(work: Path, pages: int, seed: int, train_sample: int | Non
 def prepare_existing(config_file: Path) -> tuple[Any, list[str], list[str]]:
     """Use a built project; queries and descriptions come from the repository's benchmark files."""
     from kb_search.publish import current_generation
-    from triage.data import TEST_FILE, read_examples
+    from triage.classifier.data import TEST_FILE, read_examples
     from triage.settings import Settings
 
     settings = Settings.load(config_file)
@@ -140,7 +140,7 @@ def start_gunicorn(
         f"127.0.0.1:{port}",
         "--timeout",
         "60",
-        "triage.app:create_app()",
+        "triage.web.app:create_app()",
     ]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -343,7 +343,7 @@ def main(
     click.echo(f"Code: {code_version()}")
     click.echo(
         f"Server: gunicorn --workers {workers} --worker-class {worker_class} --threads {threads} --preload "
-        "'triage.app:create_app()' (no access log) "
+        "'triage.web.app:create_app()' (no access log) "
         f"on 127.0.0.1, serving {source}."
     )
     click.echo(

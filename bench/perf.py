@@ -96,7 +96,7 @@ def tree_bytes(path: Path) -> int:
 
 def train_model(state_dir: Path, sample: int | None, seed: int) -> tuple[Path, str]:
     """Train once into state_dir/model; return the generation directory and what it was trained on."""
-    from triage.training import load_training_examples, train_and_publish
+    from triage.classifier.training import load_training_examples, train_and_publish
 
     data_dir = ROOT / "triage" / "data"
     examples = load_training_examples(data_dir)
@@ -202,7 +202,7 @@ def measure_search(index_dir: Path, queries: list[str]) -> dict[str, Any]:
 
 def measure_triage(settings: Any, descriptions: list[str], budget_s: float) -> dict[str, Any]:
     """Triage descriptions in turn until all are done or the time budget is spent (at least 10)."""
-    from triage.service import Triager
+    from triage.answer.service import Triager
 
     triager = Triager.from_settings(settings)
     for text in descriptions[:3]:

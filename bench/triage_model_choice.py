@@ -7,7 +7,7 @@ prints the grouped 5-fold cross-validated macro-F1 on the fitting data (train.js
 train_extra.jsonl), and, for a model fitted on all of it, dev.jsonl's macro-F1 (all, German) and
 the share of dev answered at precision >= 0.92 with each calibration (sigmoid per class or
 temperature), calibrated and thresholded by 5-fold cross-fitting on dev. Never reads test.jsonl
-or ood.jsonl. The chosen settings go to triage.fitting.ModelParams.
+or ood.jsonl. The chosen settings go to triage.classifier.fitting.ModelParams.
 """
 
 from __future__ import annotations
@@ -28,9 +28,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kb_search.embedding import load_embedder  # noqa: E402
-from triage.data import DEV_FILE, read_examples  # noqa: E402
-from triage.fitting import (  # noqa: E402
+from triage.classifier.data import (  # noqa: E402
+    DEV_FILE,
+    fitting_examples,  # noqa: E402
+    read_examples,
+)
+from triage.classifier.fitting import (  # noqa: E402
     Corpus,
+    coverage_precision,  # noqa: E402
     fit_ngrams,
     folds,
     linear_model,
@@ -38,7 +43,7 @@ from triage.fitting import (  # noqa: E402
     subset,
     with_vectors,
 )
-from triage.training import DEV_TARGET_PRECISION, choose_threshold, coverage_precision, fitting_examples  # noqa: E402
+from triage.classifier.training import DEV_TARGET_PRECISION, choose_threshold  # noqa: E402
 
 DATA_DIR = ROOT / "triage" / "data"
 

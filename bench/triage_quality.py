@@ -33,11 +33,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kb_search.embedding import DEFAULT_SPEC, load_embedder  # noqa: E402
-from triage.artifact import ArtifactError, load_model  # noqa: E402
-from triage.data import DEV_FILE, FAR_OFF_FILE, LABELS, OOD_FILE, TEST_FILE, DataError, read_examples, read_texts  # noqa: E402  # noqa: E402
-from triage.evaluation import cross_validate, evaluate, write_report  # noqa: E402
-from triage.model import OFF_TOPIC  # noqa: E402
-from triage.training import fitting_examples, train_and_publish  # noqa: E402
+from triage.classifier.artifact import ArtifactError, load_model  # noqa: E402
+from triage.classifier.data import (  # noqa: E402  # noqa: E402
+    DEV_FILE,
+    FAR_OFF_FILE,
+    LABELS,
+    OOD_FILE,
+    TEST_FILE,
+    DataError,
+    fitting_examples,  # noqa: E402
+    read_examples,
+    read_texts,
+)
+from triage.classifier.evaluation import cross_validate, evaluate, write_report  # noqa: E402
+from triage.classifier.model import OFF_TOPIC  # noqa: E402
+from triage.classifier.training import train_and_publish  # noqa: E402
 
 DATA_DIR = ROOT / "triage" / "data"
 SETS = {"dev": DEV_FILE, "test": TEST_FILE, "ood": OOD_FILE}

@@ -39,6 +39,9 @@ _SPACES = re.compile(r"\s+")
 class EmbedderError(KbSearchError):
     """An embedder cannot be named, installed or loaded."""
 
+    code = "embedder_unavailable"
+    status = 503
+
 
 @runtime_checkable
 class Embedder(Protocol):

@@ -83,8 +83,8 @@ def model_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def trained_state(built_kb, model_data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """Settings of the built fixture knowledge base with a small model trained into its state dir."""
+    from triage.classifier.training import train_and_publish
     from triage.settings import Settings
-    from triage.training import train_and_publish
 
     settings = Settings.load(built_kb.config_file, environ={}, data_dir=model_data_dir)
     train_and_publish(settings)
@@ -98,7 +98,7 @@ def settings(trained_state):
 
 @pytest.fixture
 def app(settings):
-    from triage.app import create_app
+    from triage.web.app import create_app
 
     app = create_app({"SETTINGS": settings, "TESTING": True})
     yield app
@@ -203,8 +203,8 @@ def server(trained_state) -> Iterator[Server]:
 def repo_state(model_data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """The repository's own docs (with the problem page), built into a temp dir, with a small model."""
     from kb_search.build import build_site
+    from triage.classifier.training import train_and_publish
     from triage.settings import Settings
-    from triage.training import train_and_publish
 
     tmp = tmp_path_factory.mktemp("repo")
     settings = Settings.load(

@@ -14,7 +14,7 @@ SECRET = "Quastenflosser"  # only in the fixture's internal page
 
 @pytest.fixture
 def agent_app(settings):
-    from triage.app import create_app
+    from triage.web.app import create_app
 
     app = create_app({"SETTINGS": settings.model_copy(update={"agent_tokens": (AGENT_TOKEN, "second-token")})})
     yield app

@@ -54,7 +54,7 @@ def test_triage_answers_the_full_object(client):
 
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_triage_answers_in_the_requested_language(client, settings, language):
-    from triage.policy import load_policy
+    from triage.answer.policy import load_policy
 
     answer = post_json(client, {"description": "Drucker druckt nicht", "language": language}).get_json()
     assert answer["language"] == language
@@ -176,7 +176,7 @@ def test_openapi_describes_every_route_the_app_serves(app, client):
     described = {(path, method) for path, item in spec["paths"].items() for method in item}
     served = api_routes(app)
     assert {("/api/events", "post"), ("/api/feedback/triage", "post"), ("/api/webhook/ticket", "post")} <= served
-    assert served - described == set(), "routes without a description in triage/openapi.py"
+    assert served - described == set(), "routes without a description in triage/web/openapi.py"
     assert described - served == set(), "descriptions of routes the app does not serve"
     for path, method in described:
         operation = spec["paths"][path][method]
@@ -221,7 +221,7 @@ def test_cors_is_off_by_default(client):
 
 
 def test_cors_allows_configured_origin_only(settings):
-    from triage.app import create_app
+    from triage.web.app import create_app
 
     app = create_app({"SETTINGS": settings.model_copy(update={"cors_origins": ("https://shop.example",)})})
     client = app.test_client()
@@ -233,7 +233,7 @@ def test_cors_allows_configured_origin_only(settings):
 
 
 def test_rate_limit_answers_429_as_json(settings):
-    from triage.app import create_app
+    from triage.web.app import create_app
 
     app = create_app({"SETTINGS": settings.model_copy(update={"rate_limit": "3/minute"})})
     client = app.test_client()
@@ -245,7 +245,7 @@ def test_rate_limit_answers_429_as_json(settings):
 
 
 def test_missing_index_and_model_give_503(settings, tmp_path):
-    from triage.app import create_app
+    from triage.web.app import create_app
 
     empty = settings.model_copy(update={"state_dir": tmp_path / "state"})
     app = create_app({"SETTINGS": empty})

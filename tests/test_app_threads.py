@@ -6,7 +6,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 
 def test_create_app_limits_blas_to_one_thread(settings) -> None:
-    from triage.app import create_app
+    from triage.web.app import create_app
 
     with threadpool_limits(limits=2, user_api="blas"):
         app = create_app({"SETTINGS": settings, "TESTING": True})

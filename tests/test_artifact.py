@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from kb_search.publish import current_generation
-from triage.artifact import (
+from triage.classifier.artifact import (
     DOMAIN_FILE,
     METADATA_FILE,
     PIPELINE_FILE,
@@ -28,10 +28,10 @@ from triage.artifact import (
     save_model,
     sha256_file,
 )
-from triage.data import TRAIN_FILE
-from triage.model import TriageModel
+from triage.classifier.data import TRAIN_FILE
+from triage.classifier.model import TriageModel
+from triage.classifier.training import ModelStatus, model_status, train_and_publish
 from triage.settings import Settings
-from triage.training import ModelStatus, model_status, train_and_publish
 
 
 @pytest.fixture
@@ -211,7 +211,8 @@ def test_model_is_stale_when_preparation_encoder_or_sklearn_differ(trained_state
 
 
 def test_saved_model_predicts_like_the_fitted_one_with_its_domain_vectors(trained_state, model_data_dir, tmp_path):
-    from triage.training import fit, fitting_examples
+    from triage.classifier.data import fitting_examples
+    from triage.classifier.training import fit
 
     pipeline, metadata, domain = fit(fitting_examples(model_data_dir))
     fitted = TriageModel(pipeline, metadata, domain)
@@ -233,10 +234,10 @@ def test_model_status_is_missing_when_metadata_is_broken(trained_state, tmp_path
 
 
 def test_a_change_in_the_text_folding_code_makes_the_model_stale(monkeypatch) -> None:
-    """normalize_text (triage/features.py) shapes every feature: a change there needs a new model."""
+    """normalize_text (triage/classifier/features.py) shapes every feature: a change there needs a new model."""
     import inspect
 
-    from triage import features, training
+    from triage.classifier import features, training
 
     before = training.preparation_hash()
     real = inspect.getsource

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from triage.answer.service import MAX_DESCRIPTION_CHARS
+from triage.classifier.data import LABELS
 from triage.cli import main
-from triage.data import LABELS
-from triage.service import MAX_DESCRIPTION_CHARS
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
 HIT_FIELDS = {"title", "section", "url", "path", "score", "snippet"}
@@ -121,7 +121,7 @@ def test_triage_json_prints_the_full_triage_object(level0):
     ],
 )
 def test_triage_policy_is_in_the_language_of_the_text(level0, settings, text, language):
-    from triage.policy import load_policy
+    from triage.answer.policy import load_policy
 
     result = level0("triage", text, "--json")
     assert result.exit_code == 0, result.output
@@ -259,7 +259,7 @@ def test_triage_jsonl_cleans_pasted_logs_and_answers_every_line(level0, tmp_path
     ],
 )
 def test_clean_pasted_text(text, cleaned):
-    from triage.pasted_text import clean_pasted_text
+    from triage.answer.pasted_text import clean_pasted_text
 
     assert clean_pasted_text(text) == cleaned
 

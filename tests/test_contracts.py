@@ -11,6 +11,7 @@ import pytest
 import yaml
 from event_backends import BACKENDS, backend_url
 
+from triage.answer.policy import PolicyError, load_policy
 from triage.cli import main
 from triage.contracts.entries import TimeEntryRequest
 from triage.contracts.plans import billed_minutes, format_duration
@@ -19,7 +20,6 @@ from triage.contracts.store import ContractError, ContractStore
 from triage.contracts.tokens import customer_from_token, customer_token
 from triage.contracts.usage import contingent_alerts, month_of
 from triage.events.store import EventStore
-from triage.policy import PolicyError, load_policy
 from triage.settings import bundled_path
 
 POLICY = load_policy(bundled_path("policy.yml"))

@@ -13,12 +13,12 @@ import pytest
 from conftest import AGENT_TOKEN
 from event_backends import BACKENDS, backend_url
 
+from triage.answer.policy import load_policy
 from triage.cli import main
 from triage.contracts.csv_io import parse_contracts
 from triage.contracts.store import ContractStore
 from triage.contracts.tokens import customer_token
 from triage.events.store import EventStore
-from triage.policy import load_policy
 from triage.settings import bundled_path
 
 SECRET = "contract-app-secret-77c1"
@@ -60,7 +60,7 @@ def contract_settings(settings, events_url, smtp_server):
 
 @pytest.fixture
 def contract_client(contract_settings):
-    from triage.app import create_app
+    from triage.web.app import create_app
 
     app = create_app({"SETTINGS": contract_settings, "TESTING": True})
     yield app.test_client()

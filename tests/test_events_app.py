@@ -29,7 +29,7 @@ def wait_for_events(url: str, kind: str, count: int, timeout: float = 10.0) -> l
 @pytest.fixture
 def event_app(settings, tmp_path):
     """The app with its own event database and a copy of the data folder (corrections go there)."""
-    from triage.app import create_app
+    from triage.web.app import create_app
 
     data = tmp_path / "data"
     shutil.copytree(settings.data_dir, data)
@@ -87,7 +87,7 @@ def test_bad_page_events_are_422(events_client, body):
 
 
 def test_an_unavailable_database_does_not_fail_triage(settings):
-    from triage.app import create_app
+    from triage.web.app import create_app
 
     dead = settings.model_copy(update={"database_url": "postgresql://nobody@127.0.0.1:9/none"})
     app = create_app({"SETTINGS": dead})

@@ -11,19 +11,18 @@ import pytest
 from conftest import ROOT, small_training_set
 from pydantic import ValidationError
 
-from triage.artifact import load_model
-from triage.data import FEEDBACK_FILE, TEST_FILE, read_examples
-from triage.events import EventStore, TriageAnswer, new_id
-from triage.events.requests import CorrectionRequest
-from triage.feedback import (
+from triage.classifier.artifact import load_model
+from triage.classifier.corrections import (
     FeedbackError,
     add_correction,
-    format_feedback_report,
     merged_training_examples,
     read_feedback,
     record_correction,
-    train_with_feedback,
 )
+from triage.classifier.data import FEEDBACK_FILE, TEST_FILE, read_examples
+from triage.classifier.retraining import format_feedback_report, train_with_feedback
+from triage.events import EventStore, TriageAnswer, new_id
+from triage.events.requests import CorrectionRequest
 from triage.settings import Settings
 
 CORRECTED = [

@@ -146,7 +146,7 @@ def test_agent_tokens_are_compared_in_constant_time():
     """The only comparison of secrets goes through hmac.compare_digest (no == on tokens)."""
     import inspect
 
-    from triage import auth
+    from triage.web import auth
 
     source = inspect.getsource(auth)
     assert "hmac.compare_digest" in source

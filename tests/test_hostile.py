@@ -23,9 +23,9 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from kb_search import QueryError, SearchFilters
+from triage.answer.service import TriageInputError, Triager
 from triage.cli import main
-from triage.schemas import ErrorAnswer, SearchAnswer, TriageAnswer
-from triage.service import TriageInputError, Triager
+from triage.web.schemas import ErrorAnswer, SearchAnswer, TriageAnswer
 
 _MARK_RE = re.compile(r"</?mark>")
 # In CI the same examples every run: a failure there is reproducible, and new cases are explored locally.

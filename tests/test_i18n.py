@@ -148,8 +148,8 @@ def test_cli_and_api_search_by_language(i18n_project, tmp_path):
     hits = json.loads(found.stdout)["hits"]
     assert (hits[0]["path"], hits[0]["url"], hits[0]["language"]) == (path, url, "en")
 
-    from triage.app import create_app
     from triage.settings import Settings
+    from triage.web.app import create_app
 
     settings = Settings.load(config, environ={}, state_dir=config.parent / ".level0", data_dir=tmp_path)
     app = create_app({"SETTINGS": settings, "TESTING": True})

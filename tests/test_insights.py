@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from event_backends import BACKENDS, backend_url
 
+from triage.cli import main
 from triage.events import ArticleClick, EventStore, Helpful, PageVisit, Search, TicketAnyway, TriageAnswer, new_id
+from triage.events.insights import build_insights, count_queries, group_similar, render_insights
 from triage.events.model import utc_now
-from triage.insights import build_insights, count_queries, group_similar, render_insights
-from triage.report_cli import report
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 NOW = utc_now().replace(microsecond=0)
@@ -160,13 +160,13 @@ def test_level0_report_writes_the_html_and_applies_retention(runner, tmp_path, e
         "LEVEL0_DATABASE_URL": events_url,
         "LEVEL0_RETENTION_DAYS": "90",
     }
-    result = runner.invoke(report, ["-f", str(config)], env=env)
+    result = runner.invoke(main, ["report", "-f", str(config)], env=env)
     assert result.exit_code == 0, result.output
     path = tmp_path / "state" / "reports" / "insights.html"
     assert f"report: {path}" in result.output
     assert len(re.findall(r"<svg\b", path.read_text(encoding="utf-8"))) == 3
     out = tmp_path / "elsewhere" / "report.html"
-    result = runner.invoke(report, ["-f", str(config), "--out", str(out), "--days", "7"], env=env)
+    result = runner.invoke(main, ["report", "-f", str(config), "--out", str(out), "--days", "7"], env=env)
     assert result.exit_code == 0, result.output
     assert "The last 7 days" in out.read_text(encoding="utf-8")
     with EventStore(events_url) as store:
@@ -182,7 +182,7 @@ def test_level0_report_on_an_unreachable_database_fails_in_one_line(runner, tmp_
         "LEVEL0_STATE_DIR": str(tmp_path / "state"),
         "LEVEL0_DATABASE_URL": f"postgresql://x@127.0.0.1:{free_port()}/e",
     }
-    result = runner.invoke(report, ["-f", str(config)], env=env)
+    result = runner.invoke(main, ["report", "-f", str(config)], env=env)
     assert result.exit_code == 1
     assert result.output.startswith("Error: cannot read the event store:")
     assert len(result.output.strip().splitlines()) == 1

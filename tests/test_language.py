@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from triage.language import LanguageDetector
+from triage.answer.language import LanguageDetector
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,12 @@ import json
 import numpy as np
 import pytest
 
-from triage.data import LABELS, TEST_FILE
-from triage.evidence import EVIDENCE_ITEMS, surface_form
-from triage.features import WORD_RE, normalize_text
-from triage.model import OFF_TOPIC, TriageModel
-from triage.training import choose_threshold, coverage_precision
+from triage.classifier.data import LABELS, TEST_FILE
+from triage.classifier.evidence import EVIDENCE_ITEMS, surface_form
+from triage.classifier.features import WORD_RE, normalize_text
+from triage.classifier.fitting import coverage_precision
+from triage.classifier.model import OFF_TOPIC, TriageModel
+from triage.classifier.training import choose_threshold
 
 # Short, unambiguous descriptions of each class that the small test model gets right.
 CLEAR_EXAMPLES = [
@@ -60,7 +61,7 @@ FUNCTION_WORDS = {
 
 @pytest.fixture(scope="module")
 def model(trained_state) -> TriageModel:
-    from triage.artifact import load_model
+    from triage.classifier.artifact import load_model
 
     return load_model(trained_state.model_dir)
 

@@ -8,9 +8,10 @@ import pytest
 from whoosh.lang import stopwords_for_language
 
 from kb_search.analysis import fold_german
-from triage.features import WORD_RE, normalize_text
-from triage.model import LOW_CONFIDENCE, OFF_TOPIC, TriageModel
-from triage.training import fit, fitting_examples, validation_data
+from triage.classifier.data import fitting_examples
+from triage.classifier.features import WORD_RE, normalize_text
+from triage.classifier.model import LOW_CONFIDENCE, OFF_TOPIC, TriageModel
+from triage.classifier.training import fit, validation_data
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "triage" / "data"
 
@@ -162,7 +163,7 @@ def test_metadata_records_what_the_thresholds_were_chosen_on(model):
 def test_one_triage_encodes_the_description_once(settings):
     """The model's off-topic check and the hybrid search share the sentence encoder's cache."""
     from kb_search.embedding import DEFAULT_SPEC, load_embedder
-    from triage.service import Triager
+    from triage.answer.service import Triager
 
     embedder = load_embedder(DEFAULT_SPEC)
     triager = Triager.from_settings(settings)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from triage.policy import CATEGORIES, PolicyError, load_policy
+from triage.answer.policy import CATEGORIES, PolicyError, load_policy
 from triage.settings import bundled_path
 
 POLICY_FILE = Path(__file__).resolve().parent.parent / "triage" / "policy.yml"
@@ -166,7 +166,7 @@ def test_policy_file_not_utf8(tmp_path):
 
 
 def test_app_refuses_to_start_with_a_broken_policy(settings, tmp_path, policy_data):
-    from triage.app import create_app
+    from triage.web.app import create_app
 
     data = copy.deepcopy(policy_data)
     del data["categories"]["bug"]["next_step"]
@@ -176,7 +176,7 @@ def test_app_refuses_to_start_with_a_broken_policy(settings, tmp_path, policy_da
 
 
 def test_app_refuses_to_start_without_its_policy_file(settings, tmp_path):
-    from triage.app import create_app
+    from triage.web.app import create_app
 
     broken = settings.model_copy(update={"policy_file": tmp_path / "missing.yml"})
     with pytest.raises(PolicyError, match="not found"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from triage.preparation import KEPT_ERROR_LINES, prepare_text
+from triage.classifier.preparation import KEPT_ERROR_LINES, prepare_text
 
 CASES = [
     pytest.param(

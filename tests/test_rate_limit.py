@@ -11,7 +11,7 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from triage.rate_limit import RateLimitStorageError, SQLiteStorage, check_storage_uri, sqlite_uri
+from triage.web.rate_limit import RateLimitStorageError, SQLiteStorage, check_storage_uri, sqlite_uri
 
 PROCESSES, THREADS, HITS = 3, 4, 25
 

@@ -20,9 +20,9 @@ from aiosmtpd.smtp import AuthResult
 from conftest import free_port
 from local_servers import Recorder
 
+from triage.answer.policy import load_policy
 from triage.cli import main
 from triage.mail import ReplyText, build_reply_message, compose_reply, parse_message
-from triage.policy import load_policy
 from triage.settings import bundled_path
 
 MAIL = Path(__file__).parent / "fixtures" / "mail"

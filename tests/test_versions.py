@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from triage.versions import judge_known_issue, parse_version, version_in_text
+from triage.answer.versions import judge_known_issue, parse_version, version_in_text
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ def sign(body: bytes, secret: str = SECRET, algorithm: str = "sha256") -> str:
 
 @pytest.fixture
 def hook_app(settings):
-    from triage.app import create_app
+    from triage.web.app import create_app
 
     app = create_app({"SETTINGS": settings.model_copy(update={"webhook_secret": SECRET})})
     yield app
@@ -131,7 +131,7 @@ def zammad():
 
 
 def test_reply_is_posted_to_zammad_as_internal_note(settings, zammad):
-    from triage.app import create_app
+    from triage.web.app import create_app
 
     url, received = zammad
     config = {"webhook_secret": SECRET, "zammad_url": url, "zammad_token": "ztoken"}
@@ -148,7 +148,7 @@ def test_reply_is_posted_to_zammad_as_internal_note(settings, zammad):
 
 
 def test_zammad_unreachable_still_answers(settings):
-    from triage.app import create_app
+    from triage.web.app import create_app
 
     config = {"webhook_secret": SECRET, "zammad_url": "http://127.0.0.1:9", "zammad_token": "t"}
     app = create_app({"SETTINGS": settings.model_copy(update=config)})

@@ -9,6 +9,7 @@ from typing import Any
 
 from jinja2 import TemplateError
 
+from kb_search.errors import Level0Error
 from triage.contracts.plans import STEP_MINUTES, Plan, format_duration
 from triage.contracts.store import Contract
 from triage.contracts.usage import Contingent, month_of
@@ -23,8 +24,11 @@ LEVEL_NAMES = {
 }
 
 
-class ContractTemplateError(ValueError):
+class ContractTemplateError(Level0Error, ValueError):
     """The contract sentence's template is missing or broken."""
+
+    code = "templates_broken"
+    status = 503
 
 
 def response_text(hours: int | None, language: str) -> str:

@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from triage.contracts.store import Contract
+from kb_search.errors import Level0Error
+from triage.contracts.store import AddressTaken, Contract, ContractStore
 from triage.contracts.tokens import CUSTOMER_ID_PATTERN
 
 COLUMNS = ("customer_id", "name", "emails", "plan", "valid_until")
@@ -26,8 +27,10 @@ _ADDRESS_RE = re.compile(r"[^@\s;,<>\"]+@[^@\s;,<>\"]+\.[^@\s;,<>\".]+")
 _DOMAIN_RE = re.compile(r"@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}")
 
 
-class CsvError(ValueError):
+class CsvError(Level0Error, ValueError):
     """The CSV file cannot be read at all (encoding, header)."""
+
+    code = "bad_csv"
 
 
 @dataclass(frozen=True)
@@ -151,3 +154,27 @@ def contracts_csv(items: Iterable[Contract]) -> str:
         until = item.valid_until.isoformat() if item.valid_until else ""
         writer.writerow((item.customer_id, item.name, ";".join(item.emails), item.plan, until, item.language))
     return out.getvalue()
+
+
+MAX_LISTED_ERRORS = 10
+
+
+def import_contracts_csv(
+    store: ContractStore, data: bytes, plans: Sequence[str], *, name: str = "-"
+) -> tuple[int, int]:
+    """Import every contract of a CSV file, or none: return (created, updated); CsvError lists the bad rows."""
+    try:
+        parsed = parse_contracts(data, plans)
+    except CsvError as exc:
+        raise CsvError(f"{name}: {exc}") from None
+    errors = list(parsed.errors)
+    if not errors and not parsed.contracts:
+        raise CsvError(f"{name}: no contracts in the file")
+    if not errors:
+        try:
+            return store.import_contracts(parsed.contracts)
+        except AddressTaken as exc:
+            errors.append(RowError(parsed.lines[exc.customer_id], str(exc)))
+    listed = "; ".join(str(e) for e in errors[:MAX_LISTED_ERRORS])
+    more = f" (and {len(errors) - MAX_LISTED_ERRORS} more)" if len(errors) > MAX_LISTED_ERRORS else ""
+    raise CsvError(f"{name}: {len(errors)} bad row(s), nothing imported: {listed}{more}")

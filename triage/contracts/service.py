@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from kb_search.errors import Level0Error
 from triage.contracts.answer import ContractTemplateError, contract_field
 from triage.contracts.entries import TimeEntryRequest
 from triage.contracts.plans import billed_minutes
@@ -151,3 +154,16 @@ class ContractDesk:
                     self.store, contract, plan, state, month=stored.month, settings=self.settings
                 )
         return answer
+
+
+@contextmanager
+def opened_store(settings: Any) -> Iterator[ContractStore]:
+    """Open the contract store of the settings; a database error becomes a Level0Error (exit 1, HTTP 503)."""
+    store = ContractStore.from_settings(settings)
+    try:
+        yield store
+    except SQLAlchemyError as exc:
+        message = f"contract database: {str(exc).splitlines()[0]}"
+        raise Level0Error(message, code="database_unavailable", status=503, exit_code=1) from None
+    finally:
+        store.close()

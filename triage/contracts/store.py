@@ -10,13 +10,17 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 
+from kb_search.errors import Level0Error
 from triage.contracts.tables import contingent_warnings, contract_emails, contracts, time_entries
 from triage.events.model import utc_now
 from triage.events.store import EventStore
 
 
-class ContractError(ValueError):
+class ContractError(Level0Error, ValueError):
     """A contract or time entry cannot be stored as given (one line, naming the field)."""
+
+    code = "validation_error"
+    status = 422
 
 
 class AddressTaken(ContractError):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, DateTime, Engine, bindparam, text
 
+from kb_search.errors import Level0Error
 from triage.events.model import utc_now
 
 # Any constant: serialises concurrent upgrades (several gunicorn workers) on PostgreSQL.
@@ -125,8 +126,12 @@ _INSERT_VERSION = text("INSERT INTO schema_version (version, description, applie
 )
 
 
-class MigrationError(RuntimeError):
+class MigrationError(Level0Error, RuntimeError):
     """The database's schema is newer than this code, or the migrations are out of order."""
+
+    code = "database_schema"
+    status = 503
+    exit_code = 1
 
 
 def current_version(conn: Connection) -> int:

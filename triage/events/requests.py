@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-from triage.data import Label
+from triage.classifier.data import Label
 from triage.events.model import ArticleClick, Event, Helpful, PageVisit, TicketAnyway
 
 ID_PATTERN = r"^[0-9a-f]{32}$"

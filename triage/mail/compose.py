@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
+from kb_search.errors import Level0Error
 from triage.settings import bundled_path
 
 LANGUAGES = ("de", "en")
@@ -20,8 +21,11 @@ WRAP_WIDTH = 76
 _ASCII_SPACES_RE = re.compile(r"[ \t\r\n\f\v]+")
 
 
-class ReplyTemplateError(ValueError):
+class ReplyTemplateError(Level0Error, ValueError):
     """A reply template is missing or broken (syntax error, unknown variable)."""
+
+    code = "templates_broken"
+    status = 503
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ def _environment(templates_dir: str | None) -> Environment:
     """The template environment: the vendor's folder first, then the bundled templates."""
     folders = [templates_dir] if templates_dir else []
     env = Environment(
-        loader=FileSystemLoader([*folders, str(bundled_path("templates"))]),
+        loader=FileSystemLoader([*folders, str(bundled_path("mail/templates"))]),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -98,7 +102,7 @@ def _article(hit: dict[str, Any], base_url: str) -> dict[str, Any]:
 def reply_context(
     answer: dict[str, Any], *, base_url: str, customer_name: str | None, subject: str, ticket_url: str
 ) -> dict[str, Any]:
-    """Return the variables the reply templates see (documented in triage/templates/README.md)."""
+    """Return the variables the reply templates see (documented in triage/mail/templates/README.md)."""
     policy = answer["policy"]
     policy_pages = policy.get("articles") or []
     return {

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses
 
+from kb_search.errors import Level0Error
 from triage.mail.html_text import html_to_text
 from triage.mail.quotes import split_mail_text
 
@@ -27,8 +28,11 @@ _ANY_PREFIX_RE = re.compile(
 _FORWARD_SUBJECT_RE = re.compile(r"^\s*(?:(?:re|aw)\s*:\s*)*(?:fwd?|wg|wtrlt|tr)\s*:", re.I)
 
 
-class MailInputError(ValueError):
+class MailInputError(Level0Error, ValueError):
     """The input is not an e-mail message we can read or answer (empty, binary, no headers, no sender)."""
+
+    code = "bad_mail"
+    status = 422
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,18 @@ import ssl
 from email.message import EmailMessage
 from typing import Any
 
+from kb_search.errors import Level0Error
+
 SMTP_TIMEOUT = 30.0
 IMPLICIT_TLS_PORT = 465
 
 
-class SendError(RuntimeError):
+class SendError(Level0Error, RuntimeError):
     """The SMTP server could not be reached or refused the message; the caller may retry later."""
+
+    code = "send_failed"
+    status = 502
+    exit_code = 1
 
 
 def send_message(message: EmailMessage, settings: Any) -> None:

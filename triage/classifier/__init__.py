@@ -1,0 +1,1 @@
+"""The triage classifier: data, text preparation, features, model, artifact, training, evaluation, corrections."""

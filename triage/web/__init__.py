@@ -1,0 +1,1 @@
+"""The Flask web layer: app factory, API, agents' area, webhook, site, errors, auth, OpenAPI, static files."""
