@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from pydantic import BaseModel, ConfigDict, Field
 
-from kb_search import SearchFilters
-from triage.answer.versions import judge_known_issue, parse_version
+from triage.answer.known_issues import agent_filters, agent_search
+from triage.answer.versions import parse_version
 from triage.web.auth import bearer_token, token_valid
 from triage.web.errors import ApiError
 
@@ -52,49 +52,25 @@ def page() -> str:
 @bp.get("/api/agent/filters")
 def filters() -> Response:
     require_agent()
-    info = current_app.extensions["level0"].triager.index.get().info
-    values = info.get("facet_values", {})
-    return jsonify(
-        {
-            "topics": values.get("topic", []),
-            "tags": info.get("tags", []),
-            "statuses": values.get("status", []),
-            "fixed_in": values.get("fixed_in", []),
-            "languages": info.get("languages", []),
-        }
-    )
+    return jsonify(agent_filters(current_app.extensions["level0"].triager.index.get()))
 
 
 @bp.get("/api/agent/search")
 def search() -> Response:
     require_agent()
     params = AgentSearchParams.model_validate(request.args.to_dict())
-    facets = [
-        (k, v) for k, v in (("topic", params.topic), ("status", params.status), ("fixed_in", params.fixed_in)) if v
-    ]
     version = parse_version(params.affects) if params.affects else None
     if params.affects and version is None:
         raise ApiError(422, f"affects: {params.affects!r} is not a version number such as 6.1.2")
-    index = current_app.extensions["level0"].triager.index.get()
-    result = index.search(
+    hits = agent_search(
+        current_app.extensions["level0"].triager.index.get(),
         params.q,
-        limit=50 if version else params.limit,
-        per_page=1,
-        filters=SearchFilters(
-            tags=(params.tag,) if params.tag else (),
-            facets=tuple(facets),
-            language=params.lang,
-            audiences=("public", "internal"),
-        ),
+        topic=params.topic,
+        tag=params.tag,
+        status=params.status,
+        fixed_in=params.fixed_in,
+        affects=version,
+        language=params.lang,
+        limit=params.limit,
     )
-    hits: list[dict[str, Any]] = []
-    for hit in result.hits:
-        item = hit.to_dict()
-        if version is not None:
-            verdict = judge_known_issue(hit.facts, version)
-            if verdict is None or not verdict.relevant:
-                continue
-            item["known_issue"] = {"advice": verdict.advice, "status": verdict.status, "fixed_in": verdict.fixed_in}
-        item["workaround_url"] = index.section_url(hit.path, "workaround") if hit.facts.get("status") else None
-        hits.append(item)
-    return jsonify({"query": params.q, "hits": hits[: params.limit]})
+    return jsonify({"query": params.q, "hits": hits})

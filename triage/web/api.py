@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from kb_search import KbSearchError, SearchFilters
-from triage.classifier.artifact import ArtifactError
+from kb_search import SearchFilters
+from triage.answer.health import health
 from triage.classifier.features import join_text
 from triage.events.model import Search, TriageAnswer, new_id
 from triage.events.requests import SESSION_HEADER, valid_session_id
@@ -81,37 +81,9 @@ def search() -> Response:
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    triager = state().triager
-    index: dict[str, Any] = {"ok": False}
-    model: dict[str, Any] = {"ok": False}
-    try:
-        opened = triager.index.get()
-        info = opened.info
-        index = {
-            "ok": True,
-            "sections": info.get("sections"),
-            "pages": info.get("pages"),
-            "built_at": info.get("built_at"),
-            "languages": info.get("languages"),
-            "embedder": (info.get("embedder") or {"spec": "none"}).get("spec"),
-        }
-    except KbSearchError as exc:
-        index["error"] = str(exc)
-    try:
-        meta = triager.model.get().metadata
-        model = {
-            "ok": True,
-            "created_at": meta.get("created_at"),
-            "sklearn_version": meta.get("sklearn_version"),
-            "train_size": meta.get("train_size"),
-            "threshold": meta.get("threshold"),
-            "metrics": meta.get("metrics"),
-        }
-    except ArtifactError as exc:
-        model["error"] = str(exc)
-    healthy = index["ok"] and model["ok"]
-    response = jsonify({"status": "ok" if healthy else "unavailable", "index": index, "model": model})
-    response.status_code = 200 if healthy else 503
+    facts = health(state().triager)
+    response = jsonify(facts)
+    response.status_code = 200 if facts["status"] == "ok" else 503
     return response
 
 

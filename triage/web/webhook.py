@@ -2,8 +2,7 @@
 
 Signed like GitHub's webhooks: an HMAC of the raw body with the shared secret
 (LEVEL0_WEBHOOK_SECRET), in `X-Hub-Signature-256: sha256=<hex>` (or `X-Level0-Signature`), or in
-`X-Hub-Signature: sha1=<hex>` as Zammad sends it. With LEVEL0_ZAMMAD_URL and LEVEL0_ZAMMAD_TOKEN
-set, the reply is also posted to the Zammad ticket as an internal note.
+`X-Hub-Signature: sha1=<hex>` as Zammad sends it. The use case is triage.mail.ticket_reply.
 """
 
 from __future__ import annotations
@@ -11,18 +10,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import logging
-import urllib.error
-import urllib.request
 from typing import Any, Literal
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 
-from triage.mail import compose_reply
+from triage.mail.ticket_reply import reply_to_ticket
 from triage.web.errors import ApiError
 
-log = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)
 
 _ALGORITHMS = {"sha256": hashlib.sha256, "sha1": hashlib.sha1}
@@ -76,43 +71,4 @@ def ticket() -> Response:
         raise ApiError(422, "body: the JSON body must be an object")
     hook = TicketHook.model_validate(payload)
     level0 = current_app.extensions["level0"]
-    answer = level0.triager.triage(hook.body, subject=hook.subject, language=hook.language, version=hook.version)
-    # The helpdesk knows its customer: a contract that lists the address (or its @domain) is used.
-    level0.contracts.attach(answer, level0.contracts.customer_from_email(hook.customer_email))
-    reply = compose_reply(
-        answer,
-        language=answer["language"],
-        base_url=settings.site_url,
-        customer_name=hook.customer_name,
-        subject=hook.subject,
-        ticket_url=settings.ticket_url,
-        templates_dir=settings.reply_templates,
-    )
-    note = post_zammad_note(settings, hook.ticket_id, reply.html) if settings.zammad_url else None
-    return jsonify(
-        {
-            "ticket_id": hook.ticket_id,
-            "triage": answer,
-            "reply": {"language": answer["language"], "plain": reply.plain, "html": reply.html},
-            "note_posted": note,
-        }
-    )
-
-
-def post_zammad_note(settings: Any, ticket_id: str | int, html: str) -> bool:
-    """Add the reply to a Zammad ticket as an internal note; False (logged) when Zammad refuses."""
-    data = json.dumps(
-        {"ticket_id": ticket_id, "body": html, "content_type": "text/html", "type": "note", "internal": True}
-    ).encode("utf-8")
-    req = urllib.request.Request(
-        settings.zammad_url.rstrip("/") + "/api/v1/ticket_articles",
-        data=data,
-        headers={"Content-Type": "application/json", "Authorization": f"Token token={settings.zammad_token}"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=5) as response:
-            return 200 <= response.status < 300
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        log.warning("could not post the note to Zammad ticket %s: %s", ticket_id, exc)
-        return False
+    return jsonify(reply_to_ticket(level0.triager, level0.contracts, settings, **hook.model_dump()))
