@@ -8,11 +8,17 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from local_servers import Recorder, free_port
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from triage.settings import Settings
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "true")
 
@@ -97,12 +103,32 @@ def settings(trained_state):
 
 
 @pytest.fixture
-def app(settings):
+def make_app(request: pytest.FixtureRequest) -> Iterator[Callable[..., Flask]]:
+    """Make apps with `create_app()`, each closed at teardown.
+
+    `make_app(base=None, *, flask=None, **updates)`: the app of `base` (default: the trained
+    fixture project's settings) with `updates` applied, and Flask options `flask` over TESTING=True.
+    """
     from triage.web.app import create_app
 
-    app = create_app({"SETTINGS": settings, "TESTING": True})
-    yield app
-    app.extensions["level0"].close()
+    made: list[Flask] = []
+
+    def make(base: Settings | None = None, *, flask: Mapping[str, Any] | None = None, **updates: Any) -> Flask:
+        chosen = base if base is not None else request.getfixturevalue("settings")
+        if updates:
+            chosen = chosen.model_copy(update=updates)
+        app = create_app({"TESTING": True, **(flask or {}), "SETTINGS": chosen})
+        made.append(app)
+        return app
+
+    yield make
+    for app in reversed(made):
+        app.extensions["level0"].close()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture

@@ -13,17 +13,9 @@ SECRET = "Quastenflosser"  # only in the fixture's internal page
 
 
 @pytest.fixture
-def agent_app(settings):
-    from triage.web.app import create_app
-
-    app = create_app({"SETTINGS": settings.model_copy(update={"agent_tokens": (AGENT_TOKEN, "second-token")})})
-    yield app
-    app.extensions["level0"].close()
-
-
-@pytest.fixture
-def agent(agent_app):
-    return agent_app.test_client()
+def agent(make_app):
+    """A client of the app with two agent tokens."""
+    return make_app(agent_tokens=(AGENT_TOKEN, "second-token")).test_client()
 
 
 def auth(token: str = AGENT_TOKEN) -> dict[str, str]:

@@ -5,14 +5,10 @@ from __future__ import annotations
 from threadpoolctl import threadpool_info, threadpool_limits
 
 
-def test_create_app_limits_blas_to_one_thread(settings) -> None:
-    from triage.web.app import create_app
-
+def test_create_app_limits_blas_to_one_thread(make_app) -> None:
     with threadpool_limits(limits=2, user_api="blas"):
-        app = create_app({"SETTINGS": settings, "TESTING": True})
-        try:
-            blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
-            assert blas, "numpy should use a BLAS library"
-            assert all(pool["num_threads"] == 1 for pool in blas), blas
-        finally:
-            app.extensions["level0"].close()
+        assert all(pool["num_threads"] == 2 for pool in threadpool_info() if pool["user_api"] == "blas")
+        make_app()
+        blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+        assert blas, "numpy should use a BLAS library"
+        assert all(pool["num_threads"] == 1 for pool in blas), blas

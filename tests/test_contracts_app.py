@@ -59,12 +59,8 @@ def contract_settings(settings, events_url, smtp_server):
 
 
 @pytest.fixture
-def contract_client(contract_settings):
-    from triage.web.app import create_app
-
-    app = create_app({"SETTINGS": contract_settings, "TESTING": True})
-    yield app.test_client()
-    app.extensions["level0"].close()
+def contract_client(make_app, contract_settings):
+    return make_app(contract_settings).test_client()
 
 
 def triage(client, **extra):

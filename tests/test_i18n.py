@@ -133,7 +133,7 @@ def test_internal_pages_keep_their_language_and_stay_out_of_every_site(i18n_proj
             assert "Quittenbaum" not in text and "quincetree" not in text, file
 
 
-def test_cli_and_api_search_by_language(i18n_project, tmp_path):
+def test_cli_and_api_search_by_language(i18n_project, make_app, tmp_path):
     layout, config, _index = i18n_project
     (path, url) = LAYOUTS[layout]["expected"][("en", "spooler queue")]
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEVEL0_")}
@@ -149,18 +149,13 @@ def test_cli_and_api_search_by_language(i18n_project, tmp_path):
     assert (hits[0]["path"], hits[0]["url"], hits[0]["language"]) == (path, url, "en")
 
     from triage.settings import Settings
-    from triage.web.app import create_app
 
     settings = Settings.load(config, environ={}, state_dir=config.parent / ".level0", data_dir=tmp_path)
-    app = create_app({"SETTINGS": settings, "TESTING": True})
-    try:
-        client = app.test_client()
-        for lang, query in (("de", "Warteschlange"), ("en", "spooler queue")):
-            answer = client.get("/api/search", query_string={"q": query, "lang": lang}).get_json()
-            expected_path, expected_url = LAYOUTS[layout]["expected"][(lang, query)]
-            assert [(h["path"], h["url"], h["language"]) for h in answer["hits"]][:1] == [
-                (expected_path, expected_url, lang)
-            ]
-        assert client.get("/api/search", query_string={"q": "Warteschlange", "lang": "en"}).get_json()["hits"] == []
-    finally:
-        app.extensions["level0"].close()
+    client = make_app(settings).test_client()
+    for lang, query in (("de", "Warteschlange"), ("en", "spooler queue")):
+        answer = client.get("/api/search", query_string={"q": query, "lang": lang}).get_json()
+        expected_path, expected_url = LAYOUTS[layout]["expected"][(lang, query)]
+        assert [(h["path"], h["url"], h["language"]) for h in answer["hits"]][:1] == [
+            (expected_path, expected_url, lang)
+        ]
+    assert client.get("/api/search", query_string={"q": "Warteschlange", "lang": "en"}).get_json()["hits"] == []

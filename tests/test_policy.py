@@ -165,19 +165,13 @@ def test_policy_file_not_utf8(tmp_path):
         load_policy(path)
 
 
-def test_app_refuses_to_start_with_a_broken_policy(settings, tmp_path, policy_data):
-    from triage.web.app import create_app
-
+def test_app_refuses_to_start_with_a_broken_policy(make_app, tmp_path, policy_data):
     data = copy.deepcopy(policy_data)
     del data["categories"]["bug"]["next_step"]
-    broken = settings.model_copy(update={"policy_file": write_policy(tmp_path / "policy.yml", data)})
     with pytest.raises(PolicyError, match=r"categories\.bug\.next_step"):
-        create_app({"SETTINGS": broken, "TESTING": True})
+        make_app(policy_file=write_policy(tmp_path / "policy.yml", data))
 
 
-def test_app_refuses_to_start_without_its_policy_file(settings, tmp_path):
-    from triage.web.app import create_app
-
-    broken = settings.model_copy(update={"policy_file": tmp_path / "missing.yml"})
+def test_app_refuses_to_start_without_its_policy_file(make_app, tmp_path):
     with pytest.raises(PolicyError, match="not found"):
-        create_app({"SETTINGS": broken, "TESTING": True})
+        make_app(policy_file=tmp_path / "missing.yml")
