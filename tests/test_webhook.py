@@ -9,6 +9,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from local_servers import free_port
 
 SECRET = "whsec-test-1f9a"
 TICKET = {
@@ -25,17 +26,9 @@ def sign(body: bytes, secret: str = SECRET, algorithm: str = "sha256") -> str:
 
 
 @pytest.fixture
-def hook_app(settings):
-    from triage.web.app import create_app
-
-    app = create_app({"SETTINGS": settings.model_copy(update={"webhook_secret": SECRET})})
-    yield app
-    app.extensions["level0"].close()
-
-
-@pytest.fixture
-def hook(hook_app):
-    return hook_app.test_client()
+def hook(make_app):
+    """A client of the app with the webhook's secret."""
+    return make_app(webhook_secret=SECRET).test_client()
 
 
 def post(client, body: bytes, headers: dict[str, str], content_type: str = "application/json"):
@@ -105,11 +98,11 @@ def test_oversize_body_is_413(hook):
 
 
 class _Zammad(BaseHTTPRequestHandler):
-    received: list[tuple[str, dict, dict]] = []
+    """Zammad's article API: records each POST in the server's `received` list and answers 201."""
 
     def do_POST(self) -> None:  # noqa: N802 - the http.server API
         length = int(self.headers["Content-Length"])
-        self.received.append((self.path, dict(self.headers), json.loads(self.rfile.read(length))))
+        self.server.received.append((self.path, dict(self.headers), json.loads(self.rfile.read(length))))  # type: ignore[attr-defined]
         self.send_response(201)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -121,24 +114,21 @@ class _Zammad(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def zammad():
-    _Zammad.received = []
+    """A Zammad stand-in on a free port; yields its URL and the list of what it received."""
     server = HTTPServer(("127.0.0.1", 0), _Zammad)
+    server.received = []  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", _Zammad.received
+    yield f"http://127.0.0.1:{server.server_port}", server.received  # type: ignore[attr-defined]
     server.shutdown()
     server.server_close()
 
 
-def test_reply_is_posted_to_zammad_as_internal_note(settings, zammad):
-    from triage.web.app import create_app
-
+def test_reply_is_posted_to_zammad_as_internal_note(make_app, zammad):
     url, received = zammad
-    config = {"webhook_secret": SECRET, "zammad_url": url, "zammad_token": "ztoken"}
-    app = create_app({"SETTINGS": settings.model_copy(update=config)})
+    app = make_app(webhook_secret=SECRET, zammad_url=url, zammad_token="ztoken")
     body = json.dumps(TICKET).encode()
     response = post(app.test_client(), body, {"X-Hub-Signature": sign(body, algorithm="sha1")})
-    app.extensions["level0"].close()
     assert response.get_json()["note_posted"] is True
     path, headers, note = received[0]
     assert path == "/api/v1/ticket_articles"
@@ -147,13 +137,9 @@ def test_reply_is_posted_to_zammad_as_internal_note(settings, zammad):
     assert "drucker" in note["body"].lower()
 
 
-def test_zammad_unreachable_still_answers(settings):
-    from triage.web.app import create_app
-
-    config = {"webhook_secret": SECRET, "zammad_url": "http://127.0.0.1:9", "zammad_token": "t"}
-    app = create_app({"SETTINGS": settings.model_copy(update=config)})
+def test_zammad_unreachable_still_answers(make_app):
+    app = make_app(webhook_secret=SECRET, zammad_url=f"http://127.0.0.1:{free_port()}", zammad_token="t")
     body = json.dumps(TICKET).encode()
     response = post(app.test_client(), body, {"X-Hub-Signature-256": sign(body)})
-    app.extensions["level0"].close()
     assert response.status_code == 200
     assert response.get_json()["note_posted"] is False
