@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-import time
 
 import pytest
 from event_backends import BACKENDS, backend_url, free_port
+from guards import HANG_GUARD_SECONDS, no_hang, returns
 from sqlalchemy import inspect, text
 
 from triage.events import (
@@ -125,12 +125,18 @@ def test_redact(text, expected):
     assert redact(text) == expected
 
 
-@pytest.mark.parametrize("length", [30_000])
-def test_redact_is_fast_on_long_hostile_input(length):
-    started = time.perf_counter()
-    for hostile in ("0" + "1" * length + "x", "a." * (length // 2) + "@", "x@" + "a." * (length // 2) + "1"):
-        redact(hostile)
-    assert time.perf_counter() - started < 1.0
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        pytest.param("0" + "1" * 30_000 + "x", id="30000-digits"),
+        pytest.param("a." * 15_000 + "@", id="local-part-without-domain"),
+        pytest.param("x@" + "a." * 15_000 + "1", id="domain-without-top-level"),
+    ],
+)
+def test_redact_leaves_long_lookalikes_alone_without_backtracking_forever(hostile):
+    """Inputs shaped to make the patterns backtrack: no address or number in them, and an answer (no hang)."""
+    with no_hang():
+        assert redact(hostile) == hostile
 
 
 @pytest.mark.parametrize("store_descriptions", [False, True])
@@ -234,45 +240,46 @@ def test_writer_on_a_dead_database_drops_without_raising_or_blocking(tmp_path, c
     (tmp_path / "a-file").write_text("not a folder")
     writer = EventWriter(EventStore(dead_url(tmp_path)), queue_size=100, owns_store=True)
     with caplog.at_level(logging.WARNING, logger="triage.events.writer"):
-        started = time.perf_counter()
         accepted = sum(writer.submit(PageVisit()) for _ in range(5_000))
-        elapsed = time.perf_counter() - started
-        started = time.perf_counter()
         writer.close(timeout=10)
-        closing = time.perf_counter() - started
-    # A submit that waited for the database would take seconds (connect and busy timeouts).
-    assert elapsed < 1.0, f"5,000 submits took {elapsed:.2f} s"
-    assert closing < 5.0
+    # Submits never wait for room in the queue: with a full queue they drop the event at once.
     assert 0 < accepted < 5_000
     assert writer.written == 0
     assert writer.dropped == 5_000
     assert "dropped" in caplog.text
 
 
-class SlowStore:
-    """A store whose writes hang, like a database that stopped answering."""
+class HangingStore:
+    """A store whose writes hang until the test releases them, like a database that stopped answering."""
 
     def __init__(self) -> None:
+        self.writing = threading.Event()
         self.release = threading.Event()
 
     def record_many(self, items) -> int:
-        self.release.wait(10)
+        self.writing.set()
+        self.release.wait()
         return len(list(items))
 
     def close(self) -> None:
         self.release.set()
 
 
-def test_submit_does_not_wait_for_a_hanging_database():
-    store = SlowStore()
-    writer = EventWriter(store, queue_size=10, batch_size=10, owns_store=True)  # type: ignore[arg-type]
-    started = time.perf_counter()
-    results = [writer.submit(PageVisit()) for _ in range(1_000)]
-    assert time.perf_counter() - started < 0.5
-    assert results.count(True) <= 20  # one batch in the thread, at most ten waiting
-    started = time.perf_counter()
-    writer.close(timeout=0.2)
-    assert time.perf_counter() - started < 1.0
+def test_submit_and_close_do_not_wait_for_a_hanging_database(caplog):
+    store = HangingStore()
+    writer = EventWriter(store, queue_size=10, batch_size=10)  # type: ignore[arg-type]
+    try:
+        assert writer.submit(PageVisit())
+        assert store.writing.wait(HANG_GUARD_SECONDS), "the writer never tried to write"
+        # The writer's thread now hangs in the database; submits fill the queue, then drop.
+        results = returns(lambda: [writer.submit(PageVisit()) for _ in range(1_000)])
+        assert results.count(True) == 10 and writer.dropped == 990
+        with caplog.at_level(logging.WARNING, logger="triage.events.writer"):
+            returns(lambda: writer.close(timeout=0.2))
+        assert not store.release.is_set(), "close returned only once the database answered"
+        assert "did not finish" in caplog.text
+    finally:
+        store.release.set()
 
 
 @pytest.mark.parametrize(
