@@ -51,6 +51,10 @@ def search(
     from kb_search.publish import current_generation
 
     facets = parse_fields(fields)
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the shell passed that are not UTF-8 (lone surrogates here)
+        raise Level0Error("query is not valid text (undecodable bytes)", code="bad_input") from None
     settings = load_settings(config_file)
     generation = current_generation(settings.index_dir)
     if generation is None:
