@@ -28,12 +28,10 @@ NOT_BUILT = {"LEVEL0_STATE_DIR": None, "LEVEL0_SITE_DIR": None}
 @pytest.fixture
 def cli_env(settings) -> dict[str, str | None]:
     """Environment for the CLI: the trained fixture project, nothing from the caller's LEVEL0_*."""
-    return {
+    return {k: None for k in os.environ if k.startswith("LEVEL0_")} | {
         "LEVEL0_DATA_DIR": str(settings.data_dir),
         "LEVEL0_STATE_DIR": str(settings.state_dir),
         "LEVEL0_SITE_DIR": str(settings.site_dir),
-        "LEVEL0_CONFIG": None,
-        "LEVEL0_POLICY": None,
     }
 
 
