@@ -293,16 +293,19 @@ def test_server_still_answers_after_the_catalogue(server):
 
 # --------------------------------------------------------------------------- the catalogue, through the CLI
 
+# (name, text, exit code of `level0 search`, exit code of `level0 triage`): 0 answered, 2 refused in one line.
+# A search answers whatever it can (an empty query finds nothing) and refuses only what is too long;
+# a triage also refuses an empty description and NUL bytes.
 CLI_TEXTS = [
-    ("empty", ""),
-    ("whitespace", " \t\n "),
-    ("1 MB", "x" * 1_000_000),
-    ("NUL", "drucker\x00druckt"),
-    ("control characters", "\x01\x02\x1b[31mdrucker\x7f"),
-    ("10000 terms", TEN_THOUSAND_TERMS),
-    ("Whoosh syntax", 'title:drucker AND (OR "NOT * ? ~ [a TO z]'),
-    ("regex", "(a+)+$ .*.*.*=.* [[[[ a{1000000}"),
-    ("HTML/JS", "<script>alert(1)</script> drucker"),
+    ("empty", "", 0, 2),
+    ("whitespace", " \t\n ", 0, 2),
+    ("1 MB", "x" * 1_000_000, 2, 2),
+    ("NUL", "drucker\x00druckt", 0, 2),
+    ("control characters", "\x01\x02\x1b[31mdrucker\x7f", 0, 0),
+    ("10000 terms", TEN_THOUSAND_TERMS, 2, 0),
+    ("Whoosh syntax", 'title:drucker AND (OR "NOT * ? ~ [a TO z]', 0, 0),
+    ("regex", "(a+)+$ .*.*.*=.* [[[[ a{1000000}", 0, 0),
+    ("HTML/JS", "<script>alert(1)</script> drucker", 0, 0),
 ]
 
 
@@ -329,19 +332,25 @@ def assert_clear_exit(result) -> None:
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
-@pytest.mark.parametrize(("name", "text"), CLI_TEXTS, ids=[c[0] for c in CLI_TEXTS])
-def test_bad_input_to_cli_search_gets_a_clear_answer(level0, name, text):
+@pytest.mark.parametrize(("name", "text", "exit_code"), [c[:3] for c in CLI_TEXTS], ids=[c[0] for c in CLI_TEXTS])
+def test_bad_input_to_cli_search_gets_a_clear_answer(level0, name, text, exit_code):
     result = level0("search", text, "--json")
     assert_clear_exit(result)
+    assert result.exit_code == exit_code, result.output
     if result.exit_code == 0:
-        for hit in json.loads(result.stdout)["hits"]:
+        answer = json.loads(result.stdout)
+        assert answer["query"] == text
+        for hit in answer["hits"]:
             assert_hit_well_formed(hit)
 
 
-@pytest.mark.parametrize(("name", "text"), CLI_TEXTS, ids=[c[0] for c in CLI_TEXTS])
-def test_bad_input_to_cli_triage_gets_a_clear_answer(level0, name, text):
+@pytest.mark.parametrize(
+    ("name", "text", "exit_code"), [(c[0], c[1], c[3]) for c in CLI_TEXTS], ids=[c[0] for c in CLI_TEXTS]
+)
+def test_bad_input_to_cli_triage_gets_a_clear_answer(level0, name, text, exit_code):
     result = level0("triage", "--json", input=text.encode("utf-8", "surrogateescape"))
     assert_clear_exit(result)
+    assert result.exit_code == exit_code, result.output
     if result.exit_code == 0:
         TriageAnswer.model_validate(json.loads(result.stdout))
 
