@@ -113,7 +113,7 @@ def test_unknown_api_route_is_json_404_and_wrong_method_json_405(client):
     assert "POST" in response.headers["Allow"]
 
 
-def test_search_contract(client):
+def test_search_answers_the_query_with_at_most_limit_hits_of_every_field(client):
     response = client.get("/api/search", query_string={"q": "drucker druckt nicht", "limit": 3})
     assert response.status_code == 200
     data = response.get_json()

@@ -131,7 +131,7 @@ def test_tokens_are_signed_and_compared_whole():
     assert customer_from_token(token, None) is None  # no secret configured: no customer
 
 
-def test_token_command(cli):
+def test_token_command_prints_a_signed_token_and_needs_the_secret(cli):
     result = cli("token", "K-1001", extra={"LEVEL0_CUSTOMER_SECRET": SECRET})
     assert result.exit_code == 0, result.output
     assert customer_from_token(result.stdout.strip(), SECRET) == "K-1001"

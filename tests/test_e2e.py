@@ -37,7 +37,7 @@ def test_triage_over_http_answers_with_articles(server):
     assert headers.get("Server", "gunicorn").split("/")[0] == headers.get("Server", "gunicorn")  # no version
 
 
-def test_healthz_over_http(server):
+def test_healthz_over_http_reports_index_and_model_ok(server):
     status, _, health = request(server.url + "/healthz")
     assert status == 200
     assert health["index"]["ok"] and health["model"]["ok"]

@@ -121,7 +121,7 @@ def test_funnel_and_report_queries(store):
         ("0 Fehler, 12 Warnungen", "0 Fehler, 12 Warnungen"),
     ],
 )
-def test_redact(text, expected):
+def test_redact_replaces_addresses_and_phone_numbers_not_versions_dates_or_codes(text, expected):
     assert redact(text) == expected
 
 
@@ -292,7 +292,7 @@ def test_submit_and_close_do_not_wait_for_a_hanging_database(caplog):
         ({"type": "ticket"}, TicketAnyway),
     ],
 )
-def test_page_event_requests(body, expected):
+def test_page_event_requests_become_their_event_type(body, expected):
     from triage.events.requests import page_event
 
     item = page_event(body)
@@ -316,7 +316,7 @@ def test_page_event_requests(body, expected):
         [],
     ],
 )
-def test_page_event_requests_refused(body):
+def test_malformed_page_event_requests_are_refused(body):
     from pydantic import ValidationError
 
     from triage.events.requests import page_event
@@ -350,7 +350,7 @@ def test_triage_answer_from_a_triage_object():
         (None, None),
     ],
 )
-def test_session_ids_from_headers(value, expected):
+def test_session_id_header_is_kept_only_when_8_to_64_safe_characters(value, expected):
     from triage.events.requests import valid_session_id
 
     assert valid_session_id(value) == expected

@@ -36,7 +36,7 @@ def detector() -> LanguageDetector:
         ("print delivery note", "en"),
     ],
 )
-def test_short_texts(detector, text, expected):
+def test_short_texts_get_their_language(detector, text, expected):
     assert detector.detect(text) == expected
 
 

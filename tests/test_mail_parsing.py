@@ -245,7 +245,7 @@ def test_forward_marker_splits_forwarder_and_forwarded_words():
         ("", "Re:", ""),
     ],
 )
-def test_subjects(subject, reply, clean):
+def test_reply_subject_collapses_reply_prefixes_and_clean_subject_drops_every_prefix(subject, reply, clean):
     assert reply_subject(subject) == reply
     assert clean_subject(subject) == clean
 

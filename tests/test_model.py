@@ -128,7 +128,7 @@ def test_predict_many_keeps_order_and_equals_predict(model):
         pytest.param([1], [0.55], 0.95, 0.55, id="single-correct-case"),
     ],
 )
-def test_choose_threshold(correct, confidence, target, expected):
+def test_threshold_answers_the_largest_set_that_meets_the_target_precision(correct, confidence, target, expected):
     threshold = choose_threshold(np.array(correct, dtype=bool), np.array(confidence), target=target)
     assert threshold == pytest.approx(expected)
 
@@ -159,7 +159,7 @@ def test_tied_confidences_are_answered_together():
         pytest.param([0, 0], [0.9, 0.8], 0.5, (1.0, 0.0), id="all-wrong"),
     ],
 )
-def test_coverage_precision(correct, confidence, threshold, expected):
+def test_coverage_and_precision_of_a_threshold(correct, confidence, threshold, expected):
     share, precision = coverage_precision(np.array(correct, dtype=bool), np.array(confidence), threshold)
     assert (share, precision) == pytest.approx(expected)
 
@@ -289,7 +289,7 @@ def test_evidence_is_as_typed_even_with_compatibility_characters(model, text):
         ("Rechnungen", ["rechnung"], None),  # whole words only
     ],
 )
-def test_surface_form(text, tokens, expected):
+def test_surface_form_is_the_tokens_as_typed_in_the_text(text, tokens, expected):
     assert surface_form(text, tokens) == expected
 
 

@@ -153,12 +153,12 @@ def test_policy_that_is_no_mapping_fails_with_one_line(tmp_path, text, expected)
     assert "\n" not in str(info.value)
 
 
-def test_missing_policy_file(tmp_path):
+def test_a_missing_policy_file_is_named(tmp_path):
     with pytest.raises(PolicyError, match="policy file not found"):
         load_policy(tmp_path / "nowhere.yml")
 
 
-def test_policy_file_not_utf8(tmp_path):
+def test_a_policy_file_not_in_utf8_is_unreadable(tmp_path):
     path = tmp_path / "policy.yml"
     path.write_bytes("vendor: Lindgrün".encode("latin-1"))
     with pytest.raises(PolicyError, match="unreadable"):

@@ -86,7 +86,7 @@ def test_without_a_configured_secret_every_call_is_401(client):
         (json.dumps(TICKET).encode(), "text/plain", 415),
     ],
 )
-def test_signed_but_bad_payloads(hook, body, content_type, status):
+def test_signed_but_bad_payloads_get_their_4xx_error(hook, body, content_type, status):
     response = post(hook, body, {"X-Hub-Signature-256": sign(body)}, content_type)
     assert response.status_code == status, response.get_data(as_text=True)
     assert "error" in response.get_json()
