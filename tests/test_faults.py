@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -121,14 +122,35 @@ def partials(state_dir: Path, name: str) -> list[Path]:
     return sorted(state_dir.glob(f".{name}-*.partial"))
 
 
-def start_slow(server, step: str, *args: str) -> subprocess.Popen:
-    config = str(server.process.args[server.process.args.index("-f") + 1])
-    return subprocess.Popen(
-        [sys.executable, "-c", SLOW_BUILD, step, *args, "-f", config],
-        env=server.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+@pytest.fixture
+def start_slow(fault_server, fault_settings) -> Iterator[Callable[..., subprocess.Popen]]:
+    """Start `level0 ARGS` with STEP slowed down (see SLOW_BUILD); at teardown none is left running.
+
+    A build that a failed test left behind would publish into the state the next tests use, its
+    .partial directory would fail their checks, and its pipe, collected later, would fail an
+    unrelated test with a ResourceWarning: teardown kills it, closes the pipe, removes the partials.
+    """
+    config = str(fault_server.process.args[fault_server.process.args.index("-f") + 1])
+    started: list[subprocess.Popen] = []
+
+    def start(step: str, *args: str) -> subprocess.Popen:
+        process = subprocess.Popen(
+            [sys.executable, "-c", SLOW_BUILD, step, *args, "-f", config],
+            env=fault_server.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+        process.stderr.close()
+    for partial in fault_settings.state_dir.glob(".*-*.partial"):
+        shutil.rmtree(partial)
 
 
 def wait_for_partial(state_dir: Path, name: str, process: subprocess.Popen, timeout: float = 120) -> Path:
@@ -150,11 +172,11 @@ def kill_hard(process: subprocess.Popen) -> None:
     assert process.returncode == -signal.SIGKILL
 
 
-def test_build_killed_while_indexing_leaves_the_previous_index_serving(fault_server, fault_settings):
+def test_build_killed_while_indexing_leaves_the_previous_index_serving(fault_server, fault_settings, start_slow):
     state = fault_settings.state_dir
     assert_serving(fault_server)
     before = (state / "index").resolve(strict=True)
-    build = start_slow(fault_server, "index", "build", "--no-model")
+    build = start_slow("index", "build", "--no-model")
     partial = wait_for_partial(state, "index", build)
     time.sleep(0.6)  # a page or two into the index
     kill_hard(build)
@@ -184,10 +206,12 @@ def test_build_killed_while_indexing_leaves_the_previous_index_serving(fault_ser
     assert len(list(state.glob(".index-*"))) <= 3  # GENERATIONS_KEPT
 
 
-def test_build_killed_before_the_vectors_are_written_leaves_the_previous_pair_serving(fault_server, fault_settings):
+def test_build_killed_before_the_vectors_are_written_leaves_the_previous_pair_serving(
+    fault_server, fault_settings, start_slow
+):
     state = fault_settings.state_dir
     before = (state / "index").resolve(strict=True)
-    build = start_slow(fault_server, "vectors", "build", "--no-model")
+    build = start_slow("vectors", "build", "--no-model")
     partial = wait_for_partial(state, "index", build)
     deadline = time.monotonic() + 120
     while not (partial / "encoding").exists():
@@ -202,21 +226,20 @@ def test_build_killed_before_the_vectors_are_written_leaves_the_previous_pair_se
     # its meaning still finds its page.
     status, found = call(fault_server, "/api/search?q=Kassenzettel")
     assert status == 200 and [hit["path"] for hit in found["hits"]][:1] == ["howto/formulare.md"], found
-    shutil.rmtree(partial)
 
 
-def test_training_killed_before_publishing_leaves_the_previous_model_serving(fault_server, fault_settings):
+def test_training_killed_before_publishing_leaves_the_previous_model_serving(fault_server, fault_settings, start_slow):
     state = fault_settings.state_dir
     before = (state / "model").resolve(strict=True)
-    train = start_slow(fault_server, "publish", "train")
+    train = start_slow("publish", "train")
     partial = wait_for_partial(state, "model", train, timeout=240)
     kill_hard(train)
 
     assert (state / "model").resolve(strict=True) == before
+    assert partial.is_dir()  # the killed training's model, never made current
     assert_serving(fault_server)
     status, health = call(fault_server, "/healthz")
     assert status == 200 and health["model"]["ok"]
-    shutil.rmtree(partial)
 
 
 def point_index_at(state_dir: Path, generation: Path) -> None:
