@@ -196,53 +196,59 @@ TEN_THOUSAND_TERMS = " ".join(["ab"] * 9_999 + ["Drucker"])  # 30,000 characters
 NESTED = b'{"description": ' + b"[" * 20_000 + b"]" * 20_000 + b"}"
 NESTED_OBJECTS = b'{"a":' * 10_000 + b"1" + b"}" * 10_000
 
-# (name, method, path, body): answered 200 with a valid object, or 4xx with the JSON error object.
+# (name, method, path, body, status): answered 200 with a valid object, or 4xx with the JSON error object.
 HTTP_CASES = [
-    ("search empty", "GET", search_path(""), None),
-    ("search whitespace", "GET", search_path(" \t\n "), None),
-    ("search NUL", "GET", search_path("drucker\x00"), None),
-    ("search control characters", "GET", search_path("\x01\x02\x1b[31mdrucker\x7f\x9b"), None),
-    ("search invalid UTF-8", "GET", "/api/search?q=%FF%FE%C3%28drucker", None),
-    ("search lone surrogate", "GET", "/api/search?q=%ED%A0%80", None),
-    ("search 991 terms", "GET", search_path(" ".join(["a"] * 990 + ["drucker"])), None),
-    ("search over 1000 characters", "GET", search_path("x" * 1001), None),
-    ("search Whoosh operators", "GET", search_path("drucker AND OR NOT * ? ~"), None),
-    ("search unbalanced quotes", "GET", search_path('"drucker druckt nicht'), None),
-    ("search field prefixes", "GET", search_path("title:drucker path:/etc/passwd kind:page lang:xx tag:"), None),
-    ("search wildcards and fuzzy", "GET", search_path("druck* dr?cker drucker~2 [a TO z] ^2"), None),
-    ("search regex", "GET", search_path("(a+)+$ .*.*.*=.* [[[[ a{1000000} (?i)(?=x)"), None),
-    ("search HTML/JS", "GET", search_path('<script>alert(1)</script> "><img src=x onerror=alert(1)> drucker'), None),
-    ("search bad limit", "GET", "/api/search?q=drucker&limit=1e9", None),
-    ("search repeated q", "GET", "/api/search?q=drucker&q=printer", None),
-    ("search unknown parameter", "GET", "/api/search?q=drucker&debug=1", None),
-    ("triage empty", "POST", "/api/triage", triage_body("")),
-    ("triage whitespace", "POST", "/api/triage", triage_body(" \t\n\r ")),
-    ("triage NUL", "POST", "/api/triage", triage_body("Drucker\x00druckt")),
-    ("triage control characters", "POST", "/api/triage", triage_body("\x01\x02\x1b[31mDrucker druckt nicht\x7f")),
-    ("triage invalid UTF-8", "POST", "/api/triage", b'{"description": "\xff\xfe Drucker"}'),
-    ("triage lone surrogate", "POST", "/api/triage", b'{"description": "\\ud800 Drucker"}'),
-    ("triage 10000 terms", "POST", "/api/triage", triage_body(TEN_THOUSAND_TERMS)),
-    ("triage over 32000 characters", "POST", "/api/triage", triage_body("wort " * 7_000)),
-    ("triage Whoosh syntax", "POST", "/api/triage", triage_body('title:drucker AND (OR "NOT * ? ~')),
-    ("triage regex", "POST", "/api/triage", triage_body("(a+)+$ .*.*.*=.* [[[[ a{1000000}")),
-    ("triage HTML/JS", "POST", "/api/triage", triage_body("<script>alert(1)</script> Drucker druckt nicht")),
-    ("triage description number", "POST", "/api/triage", b'{"description": 42}'),
-    ("triage description null", "POST", "/api/triage", b'{"description": null}'),
-    ("triage description object", "POST", "/api/triage", b'{"description": {"text": "Drucker"}}'),
-    ("triage description list", "POST", "/api/triage", b'{"description": ["Drucker"]}'),
-    ("triage subject number", "POST", "/api/triage", b'{"description": "Drucker", "subject": 5}'),
-    ("triage language number", "POST", "/api/triage", b'{"description": "Drucker", "language": 1}'),
-    ("triage version float", "POST", "/api/triage", b'{"description": "Drucker", "version": 6.1}'),
-    ("triage version text", "POST", "/api/triage", b'{"description": "Drucker", "version": "neu"}'),
-    ("triage body string", "POST", "/api/triage", b'"Drucker druckt nicht"'),
-    ("triage body number", "POST", "/api/triage", b"42"),
-    ("triage body null", "POST", "/api/triage", b"null"),
-    ("triage body empty", "POST", "/api/triage", b""),
-    ("triage duplicate keys", "POST", "/api/triage", b'{"description": "a", "description": "Drucker"}'),
-    ("triage NaN", "POST", "/api/triage", b'{"description": "Drucker", "subject": NaN}'),
-    ("triage deeply nested list", "POST", "/api/triage", NESTED),
-    ("triage deeply nested objects", "POST", "/api/triage", NESTED_OBJECTS),
-    ("triage 1 MB", "POST", "/api/triage", triage_body("x" * 1_000_000)),
+    ("search empty", "GET", search_path(""), None, 422),
+    ("search whitespace", "GET", search_path(" \t\n "), None, 422),
+    ("search NUL", "GET", search_path("drucker\x00"), None, 422),
+    ("search control characters", "GET", search_path("\x01\x02\x1b[31mdrucker\x7f\x9b"), None, 200),
+    ("search invalid UTF-8", "GET", "/api/search?q=%FF%FE%C3%28drucker", None, 200),
+    ("search lone surrogate", "GET", "/api/search?q=%ED%A0%80", None, 200),
+    ("search 991 terms", "GET", search_path(" ".join(["a"] * 990 + ["drucker"])), None, 422),
+    ("search over 1000 characters", "GET", search_path("x" * 1001), None, 422),
+    ("search Whoosh operators", "GET", search_path("drucker AND OR NOT * ? ~"), None, 200),
+    ("search unbalanced quotes", "GET", search_path('"drucker druckt nicht'), None, 200),
+    ("search field prefixes", "GET", search_path("title:drucker path:/etc/passwd kind:page lang:xx tag:"), None, 200),
+    ("search wildcards and fuzzy", "GET", search_path("druck* dr?cker drucker~2 [a TO z] ^2"), None, 200),
+    ("search regex", "GET", search_path("(a+)+$ .*.*.*=.* [[[[ a{1000000} (?i)(?=x)"), None, 200),
+    (
+        "search HTML/JS",
+        "GET",
+        search_path('<script>alert(1)</script> "><img src=x onerror=alert(1)> drucker'),
+        None,
+        200,
+    ),
+    ("search bad limit", "GET", "/api/search?q=drucker&limit=1e9", None, 422),
+    ("search repeated q", "GET", "/api/search?q=drucker&q=printer", None, 200),
+    ("search unknown parameter", "GET", "/api/search?q=drucker&debug=1", None, 422),
+    ("triage empty", "POST", "/api/triage", triage_body(""), 422),
+    ("triage whitespace", "POST", "/api/triage", triage_body(" \t\n\r "), 422),
+    ("triage NUL", "POST", "/api/triage", triage_body("Drucker\x00druckt"), 422),
+    ("triage control characters", "POST", "/api/triage", triage_body("\x01\x02\x1b[31mDrucker druckt nicht\x7f"), 200),
+    ("triage invalid UTF-8", "POST", "/api/triage", b'{"description": "\xff\xfe Drucker"}', 400),
+    ("triage lone surrogate", "POST", "/api/triage", b'{"description": "\\ud800 Drucker"}', 422),
+    ("triage 10000 terms", "POST", "/api/triage", triage_body(TEN_THOUSAND_TERMS), 200),
+    ("triage over 32000 characters", "POST", "/api/triage", triage_body("wort " * 7_000), 422),
+    ("triage Whoosh syntax", "POST", "/api/triage", triage_body('title:drucker AND (OR "NOT * ? ~'), 200),
+    ("triage regex", "POST", "/api/triage", triage_body("(a+)+$ .*.*.*=.* [[[[ a{1000000}"), 200),
+    ("triage HTML/JS", "POST", "/api/triage", triage_body("<script>alert(1)</script> Drucker druckt nicht"), 200),
+    ("triage description number", "POST", "/api/triage", b'{"description": 42}', 422),
+    ("triage description null", "POST", "/api/triage", b'{"description": null}', 422),
+    ("triage description object", "POST", "/api/triage", b'{"description": {"text": "Drucker"}}', 422),
+    ("triage description list", "POST", "/api/triage", b'{"description": ["Drucker"]}', 422),
+    ("triage subject number", "POST", "/api/triage", b'{"description": "Drucker", "subject": 5}', 422),
+    ("triage language number", "POST", "/api/triage", b'{"description": "Drucker", "language": 1}', 422),
+    ("triage version float", "POST", "/api/triage", b'{"description": "Drucker", "version": 6.1}', 422),
+    ("triage version text", "POST", "/api/triage", b'{"description": "Drucker", "version": "neu"}', 422),
+    ("triage body string", "POST", "/api/triage", b'"Drucker druckt nicht"', 422),
+    ("triage body number", "POST", "/api/triage", b"42", 422),
+    ("triage body null", "POST", "/api/triage", b"null", 422),
+    ("triage body empty", "POST", "/api/triage", b"", 400),
+    ("triage duplicate keys", "POST", "/api/triage", b'{"description": "a", "description": "Drucker"}', 200),
+    ("triage NaN", "POST", "/api/triage", b'{"description": "Drucker", "subject": NaN}', 422),
+    ("triage deeply nested list", "POST", "/api/triage", NESTED, 400),
+    ("triage deeply nested objects", "POST", "/api/triage", NESTED_OBJECTS, 400),
+    ("triage 1 MB", "POST", "/api/triage", triage_body("x" * 1_000_000), 413),
 ]
 
 
@@ -262,9 +268,10 @@ def assert_clear_answer(status: int, content_type: str, body: bytes, path: str) 
 
 
 @pytest.mark.xdist_group("server")
-@pytest.mark.parametrize(("name", "method", "path", "body"), HTTP_CASES, ids=[c[0] for c in HTTP_CASES])
-def test_bad_input_over_http_gets_a_clear_answer(server, name, method, path, body):
+@pytest.mark.parametrize(("name", "method", "path", "body", "expected"), HTTP_CASES, ids=[c[0] for c in HTTP_CASES])
+def test_bad_input_over_http_gets_a_clear_answer(server, name, method, path, body, expected):
     status, content_type, answer = http_request(server, method, path, body)
+    assert status == expected, answer[:300]
     assert_clear_answer(status, content_type, answer, path)
 
 
@@ -277,7 +284,9 @@ def test_a_query_longer_than_the_request_line_is_refused_by_gunicorn(server):
 
 @pytest.mark.xdist_group("server")
 def test_a_query_at_the_documented_limit_reaches_the_app(server):
+    """1,000 characters (6,000 bytes in the URL): under gunicorn's request-line limit, answered by the app."""
     status, content_type, body = http_request(server, "GET", "/api/search?q=" + quote("ü" * 1_000))
+    assert status == 200, body[:300]
     assert_clear_answer(status, content_type, body, "/api/search")
 
 
