@@ -108,6 +108,7 @@ def make_app(request: pytest.FixtureRequest) -> Iterator[Callable[..., Flask]]:
 
     `make_app(base=None, *, flask=None, **updates)`: the app of `base` (default: the trained
     fixture project's settings) with `updates` applied, and Flask options `flask` over TESTING=True.
+    Request it after the fixtures the app uses (a database, a server), so it is torn down first.
     """
     from triage.web.app import create_app
 
@@ -180,7 +181,7 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if not k.startswith("LEVEL0_")},  # none of the caller's
             "LEVEL0_DATA_DIR": str(settings.data_dir),
             "LEVEL0_STATE_DIR": str(settings.state_dir),
             "LEVEL0_SITE_DIR": str(settings.site_dir),

@@ -228,7 +228,7 @@ def test_cors_allows_configured_origin_only(make_app):
     assert "Access-Control-Allow-Origin" not in other.headers
 
 
-def test_rate_limit_answers_429_as_json(make_app, tmp_path):
+def test_rate_limit_answers_429_as_json(tmp_path, make_app):
     # Counts of its own: the state dir's ratelimit.db is shared with every other app of the session.
     storage = f"sqlite:///{tmp_path / 'ratelimit.db'}"
     client = make_app(rate_limit="3/minute", rate_limit_storage=storage).test_client()
@@ -238,7 +238,7 @@ def test_rate_limit_answers_429_as_json(make_app, tmp_path):
     assert client.get("/healthz").status_code == 200  # health checks are never limited
 
 
-def test_missing_index_and_model_give_503(make_app, tmp_path):
+def test_missing_index_and_model_give_503(tmp_path, make_app):
     client = make_app(state_dir=tmp_path / "state").test_client()
     health = client.get("/healthz")
     assert health.status_code == 503

@@ -59,7 +59,7 @@ def contract_settings(settings, events_url, smtp_server):
 
 
 @pytest.fixture
-def contract_client(make_app, contract_settings):
+def contract_client(contract_settings, make_app):
     return make_app(contract_settings).test_client()
 
 

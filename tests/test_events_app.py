@@ -28,7 +28,7 @@ def wait_for_events(url: str, kind: str, count: int, timeout: float = 10.0) -> l
 
 
 @pytest.fixture
-def event_app(make_app, settings, tmp_path):
+def event_app(settings, tmp_path, make_app):
     """The app with its own event database and a copy of the data folder (corrections go there)."""
     data = tmp_path / "data"
     shutil.copytree(settings.data_dir, data)

@@ -133,7 +133,7 @@ def test_internal_pages_keep_their_language_and_stay_out_of_every_site(i18n_proj
             assert "Quittenbaum" not in text and "quincetree" not in text, file
 
 
-def test_cli_and_api_search_by_language(i18n_project, make_app, tmp_path):
+def test_cli_and_api_search_by_language(i18n_project, tmp_path, make_app):
     layout, config, _index = i18n_project
     (path, url) = LAYOUTS[layout]["expected"][("en", "spooler queue")]
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEVEL0_")}

@@ -165,13 +165,13 @@ def test_a_policy_file_not_in_utf8_is_unreadable(tmp_path):
         load_policy(path)
 
 
-def test_app_refuses_to_start_with_a_broken_policy(make_app, tmp_path, policy_data):
+def test_app_refuses_to_start_with_a_broken_policy(tmp_path, policy_data, make_app):
     data = copy.deepcopy(policy_data)
     del data["categories"]["bug"]["next_step"]
     with pytest.raises(PolicyError, match=r"categories\.bug\.next_step"):
         make_app(policy_file=write_policy(tmp_path / "policy.yml", data))
 
 
-def test_app_refuses_to_start_without_its_policy_file(make_app, tmp_path):
+def test_app_refuses_to_start_without_its_policy_file(tmp_path, make_app):
     with pytest.raises(PolicyError, match="not found"):
         make_app(policy_file=tmp_path / "missing.yml")

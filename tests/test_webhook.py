@@ -124,7 +124,7 @@ def zammad():
     server.server_close()
 
 
-def test_reply_is_posted_to_zammad_as_internal_note(make_app, zammad):
+def test_reply_is_posted_to_zammad_as_internal_note(zammad, make_app):
     url, received = zammad
     app = make_app(webhook_secret=SECRET, zammad_url=url, zammad_token="ztoken")
     body = json.dumps(TICKET).encode()
