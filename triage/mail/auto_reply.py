@@ -21,7 +21,7 @@ def auto_reply(
     data: bytes, settings: Settings, *, base_url: str, version: str | None = None, templates: Path | None = None
 ) -> tuple[EmailMessage | None, str | None]:
     """Return (reply message, None) for raw message bytes, or (None, reason) when it must not be answered."""
-    from triage.answer.service import MAX_DESCRIPTION_CHARS, Triager, TriageInputError
+    from triage.answer.service import MAX_DESCRIPTION_CHARS, TriageInputError, Triager
 
     original = parse_message(data)
     reason = should_not_reply(original, own_address=settings.mail_from)
