@@ -129,8 +129,8 @@ def main(edges: bool) -> None:
     for n, name in over:
         click.echo(f"  {name}: {n}")
     per_package: dict[str, int] = defaultdict(int)
-    for name in known:
-        per_package[".".join(name.split(".")[:2]) if name.count(".") >= 1 else name] += 1
+    for name, path in known.items():
+        per_package[module_name(path.parent / "__init__.py")] += 1
     click.echo("modules per package: " + ", ".join(f"{k} {v}" for k, v in sorted(per_package.items())))
     if edges:
         for name in sorted(graph):
