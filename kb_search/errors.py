@@ -23,10 +23,10 @@ class Level0Error(Exception):
     def __init__(
         self, message: object = "", *, code: str | None = None, status: int | None = None, exit_code: int | None = None
     ) -> None:
-        text = str(message).strip()
-        super().__init__(text.splitlines()[0] if text else self.code.replace("_", " "))
         if code is not None:
             self.code = code
+        text = str(message).strip()
+        super().__init__(text.splitlines()[0] if text else self.code.replace("_", " "))
         if status is not None:
             self.status = status
         if exit_code is not None:
