@@ -129,7 +129,7 @@ def main(edges: bool) -> None:
     for n, name in over:
         click.echo(f"  {name}: {n}")
     per_package: dict[str, int] = defaultdict(int)
-    for name, path in known.items():
+    for path in known.values():
         per_package[module_name(path.parent / "__init__.py")] += 1
     click.echo("modules per package: " + ", ".join(f"{k} {v}" for k, v in sorted(per_package.items())))
     if edges:
