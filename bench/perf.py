@@ -17,8 +17,8 @@ directory, and this script
   search/search_index.json: lunr.js + lunr-languages in Node with Material's search worker
   replicated (bench/lunr/search.js), per query inside Node, plus the time the browser spends
   building the lunr index when the page loads;
-* times `Triager.triage(description)` in-process (model, policy and the article search) on N problem
-  descriptions composed from the pages;
+* times `Triager.triage(description)` in-process (model, policy and the article search; one BLAS
+  thread, as in the server) on N problem descriptions composed from the pages;
 * starts the real server (`python -m triage serve`: gunicorn, 2 workers, app preloaded), sends
   searches and triages over HTTP, and reads the peak and current RSS (and PSS) of the master and
   of each worker from /proc.
@@ -201,21 +201,28 @@ def measure_search(index_dir: Path, queries: list[str]) -> dict[str, Any]:
 
 
 def measure_triage(settings: Any, descriptions: list[str], budget_s: float) -> dict[str, Any]:
-    """Triage descriptions in turn until all are done or the time budget is spent (at least 10)."""
+    """Triage descriptions in turn until all are done or the time budget is spent (at least 10).
+
+    With the server's BLAS setting (one thread per process, as `create_app` sets it).
+    """
+    from threadpoolctl import threadpool_limits
+
     from triage.answer.service import Triager
+    from triage.web.app import BLAS_THREADS_PER_PROCESS
 
     triager = Triager.from_settings(settings)
-    for text in descriptions[:3]:
-        triager.triage(text)
     samples, without_articles = [], 0
-    deadline = time.perf_counter() + budget_s
-    for text in descriptions:
-        if len(samples) >= 10 and time.perf_counter() > deadline:
-            break
-        start = time.perf_counter()
-        answer = triager.triage(text)
-        samples.append((time.perf_counter() - start) * 1000)
-        without_articles += not answer["articles"]
+    with threadpool_limits(limits=BLAS_THREADS_PER_PROCESS, user_api="blas"):
+        for text in descriptions[:3]:
+            triager.triage(text)
+        deadline = time.perf_counter() + budget_s
+        for text in descriptions:
+            if len(samples) >= 10 and time.perf_counter() > deadline:
+                break
+            start = time.perf_counter()
+            answer = triager.triage(text)
+            samples.append((time.perf_counter() - start) * 1000)
+            without_articles += not answer["articles"]
     triager.close()
     return {
         "triage_count": len(samples),

@@ -302,3 +302,19 @@ def test_fast_probabilities_equal_scikit_learns(model):
     got = np.array([[p.probabilities[label] for label in model.labels] for p in model.predict_many(texts)])
     assert np.abs(expected - got).max() < 1e-4  # the answer rounds to 4 places
     assert [p.category for p in model.predict_many(texts)] == [model.labels[i] for i in expected.argmax(axis=1)]
+
+
+def test_ngram_rows_equal_the_vectorizers_transform(model):
+    """The model computes TF-IDF rows itself (speed); they must be the fitted vectorizers' own."""
+    import numpy as np
+
+    from triage.classifier.ngram_rows import NgramRows
+
+    texts = EVIDENCE_TEXTS + ["", "x", "Größe GRÖSSE groesse", "Port 1433 blocked by our firewall " * 30]
+    prepared = model.pipeline.named_steps["prepare"].transform(texts)
+    for vectorizer in (model._words, model._chars):
+        expected = vectorizer.transform(prepared)
+        got = NgramRows(vectorizer).matrix(prepared)
+        assert got.shape == expected.shape
+        assert np.abs((got - expected).toarray()).max() < 1e-12
+        assert (got.indptr == expected.indptr).all()
