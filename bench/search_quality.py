@@ -1,7 +1,7 @@
 """Search-quality benchmark: Level0 against mkdocs-material's built-in search, on one query set.
 
     .venv/bin/python bench/search_quality.py [--config mkdocs.yml] [--queries bench/queries.jsonl]
-                                             [--no-build] [--details] [--json PATH]
+                                             [--no-build] [--details] [--show-misses] [--json PATH]
 
 Builds the site and Level0's index with a real `mkdocs build` (unless --no-build and both exist),
 then runs every query through
@@ -469,6 +469,28 @@ def print_report(
         console.print(detail)
 
 
+def print_misses(console: Console, queries: list[Query], level0: dict[str, Any], words_only: dict[str, Any]) -> None:
+    """Print every query whose relevant page Level0 (hybrid) does not rank first, by kind.
+
+    Each line gives the hybrid rank, the words-only rank (hybrid=False) and the hybrid top 3, so a
+    miss can be told apart: lexical (words rank low too), dense or fusion (words rank it first).
+    """
+    misses = []
+    for i, q in enumerate(queries):
+        pages = level0["results"][i]["pages"]
+        rank = first_rank(pages, q.relevant)
+        if rank != 1:
+            words = first_rank(words_only["results"][i]["pages"], q.relevant)
+            misses.append((q.kind, q.id, rank, words, q, pages[:3]))
+    console.print(f"Misses of Level0 (hybrid rank > 1): {len(misses)} of {len(queries)} queries")
+    for kind, qid, rank, words, q, top in sorted(misses, key=lambda m: (m[0], m[1])):
+        console.print(
+            f"  {qid} {kind}: hybrid {rank or '—'}, words {words or '—'}: {escape(q.text)!s}\n"
+            f"      relevant {', '.join(q.relevant)}; top {', '.join(top) or '(no hits)'}",
+            highlight=False,
+        )
+
+
 def query_record(q: Query, result: dict[str, Any], metrics: dict[str, float]) -> dict[str, Any]:
     """One engine's answer to one query, for --json."""
     record: dict[str, Any] = {"rank": first_rank(result["pages"], q.relevant), "pages": result["pages"]}
@@ -515,12 +537,19 @@ def package_version(name: str) -> str:
 @click.option("--no-build", is_flag=True, help="Reuse the built site and index when both exist.")
 @click.option("--details", is_flag=True, help="Also print each query's rank of its relevant page in both engines.")
 @click.option(
+    "--show-misses",
+    is_flag=True,
+    help="Also print each query Level0 does not answer first: hybrid and words-only rank, top 3.",
+)
+@click.option(
     "--json",
     "json_file",
     type=click.Path(path_type=Path),
     help="Write all figures (and per-query ranks) as JSON to this file.",
 )
-def main(config_file: Path, queries_file: Path, no_build: bool, details: bool, json_file: Path | None) -> None:
+def main(
+    config_file: Path, queries_file: Path, no_build: bool, details: bool, show_misses: bool, json_file: Path | None
+) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(name)s: %(message)s")
     try:
         if config_file.is_dir():
@@ -583,6 +612,8 @@ def main(config_file: Path, queries_file: Path, no_build: bool, details: bool, j
         f"Level0 index embedder: {level0['embedder']}. Level0 words only (hybrid=False), MRR@10 / R@3: "
         + "; ".join(f"{name} {row['level0']['mrr']:.3f} / {row['level0']['r@3']:.3f}" for name, row in words.items())
     )
+    if show_misses:
+        print_misses(console, queries, level0, words_only)
 
     if json_file:
         report = {
