@@ -15,6 +15,9 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+# One text's TF-IDF row: its sorted column indices and their values.
+Row = tuple[np.ndarray, np.ndarray]
+
 
 class NgramRows:
     """The TF-IDF rows a fitted vectorizer would give, without scikit-learn's per-call overhead."""
@@ -28,14 +31,19 @@ class NgramRows:
         self._sublinear = bool(vectorizer.sublinear_tf)
         self.width = len(self._vocabulary)
 
-    def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def row(self, text: str) -> Row:
         """Return the sorted column indices and the values of one text's row."""
         vocabulary = self._vocabulary
-        counts = Counter(column for column in map(vocabulary.get, self._analyze(text)) if column is not None)
-        if not counts:
+        found = [
+            (column, count)
+            for term, count in Counter(self._analyze(text)).items()
+            if (column := vocabulary.get(term)) is not None
+        ]
+        if not found:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64)
-        columns = np.fromiter(sorted(counts), dtype=np.int32, count=len(counts))
-        values = np.fromiter((counts[c] for c in columns.tolist()), dtype=np.float64, count=len(counts))
+        pairs = np.array(sorted(found), dtype=np.int64)
+        columns = pairs[:, 0].astype(np.int32)
+        values = pairs[:, 1].astype(np.float64)
         if self._sublinear:
             np.log(values, out=values)
             values += 1.0
