@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 QUEUE_SIZE = 10_000
 BATCH_SIZE = 500
 FLUSH_SECONDS = 0.5
+# After the first event of a batch, wait this long for more: one transaction then stores the
+# events of many requests (one per request cost the server a tenth of its CPU at 160 triages/s).
+GATHER_SECONDS = 0.05
 PURGE_EVERY_SECONDS = 3600.0
 MIN_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 30.0
@@ -121,6 +124,7 @@ class EventWriter:
             batch = [self._queue.get(timeout=0 if self._stop.is_set() else FLUSH_SECONDS)]
         except queue.Empty:
             return []
+        self._stop.wait(GATHER_SECONDS)  # returns at once when closing
         while len(batch) < self.batch_size:
             try:
                 batch.append(self._queue.get_nowait())
