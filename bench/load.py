@@ -79,6 +79,18 @@ class Cell:
         return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else float("nan")
 
 
+def distinct_descriptions(descriptions: list[str], count: int) -> list[str]:
+    """Return `count` descriptions of which none is sent twice.
+
+    Customers rarely send a description twice, and a repeated one would be answered by the
+    encoder's cache of the worker that saw it (a cheap request): past the distinct descriptions,
+    each is sent again with a customer number of its own.
+    """
+    distinct = list(dict.fromkeys(descriptions))
+    cycled = distinct * (count // len(distinct) + 1)
+    return [d if i < len(distinct) else f"{d} (Kundennummer {10000 + i})" for i, d in enumerate(cycled[:count])]
+
+
 def prepare_synthetic(work: Path, pages: int, seed: int, train_sample: int | None) -> tuple[Any, list[str], list[str]]:
     """Write, build and train a synthetic KB; return its settings, queries and descriptions."""
     import random
@@ -201,7 +213,9 @@ def run_cell(
     max_requests: int,
     max_seconds: float,
     master_pid: int,
+    first: int = 0,
 ) -> Cell:
+    """Send at most `max_requests` requests from `concurrency` threads, payloads from index `first` on."""
     cell = Cell(endpoint, concurrency)
     lock = threading.Lock()
     counter = iter(range(max_requests))
@@ -215,7 +229,7 @@ def run_cell(
                 number = next(counter, None)
             if number is None:
                 break
-            method, path, body = payloads[number % len(payloads)]
+            method, path, body = payloads[(first + number) % len(payloads)]
             headers = {"Content-Type": "application/json"} if body is not None else {}
             start = time.perf_counter()
             try:
@@ -320,9 +334,11 @@ def main(
         log_path = work / "gunicorn.log"
         server = start_gunicorn(settings, port, workers, worker_class, threads, log_path)
         try:
+            warm_up = 20
             payloads = {
                 "/api/triage": [
-                    ("POST", "/api/triage", json.dumps({"description": d}).encode("utf-8")) for d in descriptions
+                    ("POST", "/api/triage", json.dumps({"description": d}).encode("utf-8"))
+                    for d in distinct_descriptions(descriptions, warm_up + len(levels) * max_requests)
                 ],
                 "/api/search": [
                     ("GET", "/api/search?" + urllib.parse.urlencode({"q": q, "limit": 10}), None) for q in queries
@@ -330,11 +346,14 @@ def main(
             }
             cells = []
             for endpoint, items in payloads.items():
-                for method, path, body in items[:20]:  # warm-up, not measured
+                for method, path, body in items[:warm_up]:  # not measured
                     request_once("127.0.0.1", port, method, path, body)
+                first = warm_up  # each cell goes on where the last stopped: no triage text is sent twice
                 for level in levels:
                     click.echo(f"{endpoint} at concurrency {level} ...", err=True)
-                    cells.append(run_cell(port, endpoint, level, items, max_requests, duration, server.pid))
+                    cell = run_cell(port, endpoint, level, items, max_requests, duration, server.pid, first)
+                    first += cell.done + sum(cell.errors.values())
+                    cells.append(cell)
         finally:
             stop_process(server)
             server_log = log_path.read_text(encoding="utf-8", errors="replace")
@@ -348,8 +367,10 @@ def main(
     )
     click.echo(
         f"Client: threads with http.client on the same {os.cpu_count()}-CPU machine; per cell at most "
-        f"{max_requests} requests or {duration:.0f} s; bodies cycle through {len(descriptions)} descriptions "
-        f"and {len(queries)} queries. CPU columns: share of one CPU used (200% = both CPUs); load: the 1-minute "
+        f"{max_requests} requests or {duration:.0f} s; triage descriptions are never sent twice (past the "
+        f"{len(set(descriptions))} distinct ones, each comes again with a customer number of its own), searches cycle "
+        f"through {len(queries)} queries (a repeated query's vector comes from the encoder's cache, as a popular "
+        "one's does). CPU columns: share of one CPU used (200% = both CPUs); load: the 1-minute "
         "load average after the cell (above the CPU count, other work on the machine inflates the figures)."
     )
     click.echo("")
