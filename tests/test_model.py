@@ -313,8 +313,8 @@ def test_ngram_rows_equal_the_vectorizers_transform(model):
     texts = EVIDENCE_TEXTS + ["", "x", "Größe GRÖSSE groesse", "Port 1433 blocked by our firewall " * 30]
     prepared = model.pipeline.named_steps["prepare"].transform(texts)
     for vectorizer in (model._words, model._chars):
-        expected = vectorizer.transform(prepared)
-        got = NgramRows(vectorizer).matrix(prepared)
-        assert got.shape == expected.shape
-        assert np.abs((got - expected).toarray()).max() < 1e-12
-        assert (got.indptr == expected.indptr).all()
+        rows = NgramRows(vectorizer)
+        for text, expected in zip(prepared, vectorizer.transform(prepared), strict=True):
+            columns, values = rows.row(text)
+            assert columns.tolist() == sorted(expected.indices.tolist())
+            np.testing.assert_allclose(values, expected[0, columns].toarray()[0], rtol=1e-12)

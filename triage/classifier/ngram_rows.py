@@ -9,10 +9,8 @@ brings; tests/test_model.py holds them equal to `transform`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 
 import numpy as np
-from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 # One text's TF-IDF row: its sorted column indices and their values.
@@ -29,7 +27,6 @@ class NgramRows:
         self._vocabulary: dict[str, int] = vectorizer.vocabulary_
         self._idf = np.asarray(vectorizer.idf_, dtype=np.float64)
         self._sublinear = bool(vectorizer.sublinear_tf)
-        self.width = len(self._vocabulary)
 
     def row(self, text: str) -> Row:
         """Return the sorted column indices and the values of one text's row."""
@@ -50,12 +47,3 @@ class NgramRows:
         values *= self._idf[columns]
         values /= np.sqrt(values @ values)
         return columns, values
-
-    def matrix(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """Return the rows of several texts as a CSR matrix (as `transform` would)."""
-        rows = [self.row(t) for t in texts]
-        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum([len(c) for c, _ in rows], out=indptr[1:])
-        columns = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, dtype=np.int32)
-        values = np.concatenate([v for _, v in rows]) if rows else np.zeros(0, dtype=np.float64)
-        return sparse.csr_matrix((values, columns, indptr), shape=(len(rows), self.width))
