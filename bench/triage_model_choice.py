@@ -1,13 +1,18 @@
 """How the triage model's settings were chosen: a grid scored by cross-validation and on the dev split.
 
-    .venv/bin/python bench/triage_model_choice.py [--quick]
+    .venv/bin/python bench/triage_model_choice.py [--quick] [--leave-out PREFIX ...] [--add FILE ...]
 
 For each text preparation (on/off), C of the linear SVM and weight of the sentence-vector block,
 prints the grouped 5-fold cross-validated macro-F1 on the fitting data (train.jsonl +
-train_extra.jsonl), and, for a model fitted on all of it, dev.jsonl's macro-F1 (all, German) and
-the share of dev answered at precision >= 0.92 with each calibration (sigmoid per class or
-temperature), calibrated and thresholded by 5-fold cross-fitting on dev. Never reads test.jsonl
-or ood.jsonl. The chosen settings go to triage.classifier.fitting.ModelParams.
+train_extra.jsonl), and, for a model fitted on all of it, dev.jsonl's macro-F1 (all, German,
+English, and its real public texts, style real-…) and the share of dev answered at precision
+>= 0.92 with each calibration (sigmoid per class or temperature), calibrated and thresholded by
+5-fold cross-fitting on dev. Never reads test.jsonl or ood.jsonl. The chosen settings go to
+triage.classifier.fitting.ModelParams.
+
+A batch of training data is judged the same way: `--leave-out r3-` fits without the rows whose id
+starts with r3- (a batch already merged), `--add FILE` with the rows of a file not yet merged; the
+dev figures of the two runs, side by side, say whether to keep it.
 """
 
 from __future__ import annotations
@@ -64,27 +69,50 @@ def cross_fitted_coverage(svc, features, labels: np.ndarray, method: str) -> tup
     return coverage_precision(correct, confidence, choose_threshold(correct, confidence, DEV_TARGET_PRECISION))
 
 
+def is_real(example) -> bool:
+    """A real public text (an issue or forum thread), as the data files tag them (style real-…)."""
+    return example.style.startswith("real")
+
+
 @click.command()
 @click.option("--quick", is_flag=True, help="A smaller grid.")
-def main(quick: bool) -> None:
+@click.option(
+    "--leave-out",
+    "leave_out",
+    multiple=True,
+    metavar="PREFIX",
+    help="Fit without the examples whose id starts with PREFIX (to judge a batch of data already merged).",
+)
+@click.option(
+    "--add",
+    "add_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Fit also on this JSON Lines file (to judge a batch of data before merging it).",
+)
+def main(quick: bool, leave_out: tuple[str, ...], add_files: tuple[Path, ...]) -> None:
     """Print the grid of settings with their CV and dev figures."""
     started = time.perf_counter()
     embedder = load_embedder()
-    examples = fitting_examples(DATA_DIR)
+    examples = [e for e in fitting_examples(DATA_DIR) if not (leave_out and e.id.startswith(leave_out))]
+    for path in add_files:
+        examples += read_examples(path)
     dev_examples = read_examples(DATA_DIR / DEV_FILE)
+    dev_real = np.array([is_real(e) for e in dev_examples])
     prepared = make_corpus(examples, embedder)
     dev_prepared = make_corpus(dev_examples, embedder)
     click.echo(
-        f"fitting data {len(examples)}, dev {len(dev_examples)}; prepared and encoded in "
+        f"fitting data {len(examples)} (real texts {sum(map(is_real, examples))}), dev {len(dev_examples)} "
+        f"(real texts {int(dev_real.sum())}); prepared and encoded in "
         f"{time.perf_counter() - started:.1f} s"
     )
     cs = (0.1, 0.3, 1.0) if not quick else (0.3,)
     weights = (0.0, 0.25, 0.5, 1.0, 2.0) if not quick else (0.0, 0.5)
     click.echo(
-        "| preparation | C | vector weight | CV macro-F1 | dev macro-F1 | dev de | dev en "
+        "| preparation | C | vector weight | CV macro-F1 | dev macro-F1 | dev de | dev en | dev real "
         "| dev answered @0.92 sigmoid | temperature |"
     )
-    click.echo("|---|---|---|---|---|---|---|---|---|")
+    click.echo("|---|---|---|---|---|---|---|---|---|---|")
     for name, corpus, dev in (
         ("on", prepared, dev_prepared),
         ("off", raw_corpus(prepared, examples), raw_corpus(dev_prepared, dev_examples)),
@@ -117,6 +145,7 @@ def main(quick: bool) -> None:
                 click.echo(
                     f"| {name} | {c} | {weight} | {cv_f1:.3f} | {f1_score(dev.labels, dev_pred, average='macro'):.3f} "
                     f"| {lang_f1['de']:.3f} | {lang_f1['en']:.3f} "
+                    f"| {f1_score(dev.labels[dev_real], dev_pred[dev_real], average='macro'):.3f} "
                     f"| {coverage['sigmoid'][0]:.1%} (P {coverage['sigmoid'][1]:.3f}) "
                     f"| {coverage['temperature'][0]:.1%} (P {coverage['temperature'][1]:.3f}) |"
                 )
