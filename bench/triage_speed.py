@@ -28,6 +28,9 @@ from pathlib import Path
 import click
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from triage.classifier.data import DataError, read_texts  # noqa: E402
 
 ONE_RUN = r"""
 import json, statistics, sys, time
@@ -63,8 +66,10 @@ print(json.dumps({"median": statistics.median(samples), "p99": samples[int(0.99 
 )
 def main(config_file: str | None, runs: int, texts_file: Path) -> None:
     """Print the median and p99 of one in-process triage, per run in a fresh process."""
-    rows = [json.loads(line) for line in texts_file.read_text(encoding="utf-8").splitlines() if line.strip()]
-    texts = [f"{row.get('subject', '')}\n{row['body']}".strip() for row in rows]
+    try:
+        texts = read_texts(texts_file)
+    except DataError as exc:
+        raise click.UsageError(str(exc)) from None
     medians = []
     for run in range(runs):
         done = subprocess.run(
