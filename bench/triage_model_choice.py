@@ -107,7 +107,7 @@ def main(quick: bool, leave_out: tuple[str, ...], add_files: tuple[Path, ...]) -
         f"{time.perf_counter() - started:.1f} s"
     )
     cs = (0.1, 0.3, 1.0) if not quick else (0.3,)
-    weights = (0.0, 0.25, 0.5, 1.0, 2.0) if not quick else (0.0, 0.5)
+    weights = (0.0, 0.25, 0.5, 1.0, 2.0) if not quick else (0.0, 0.25, 0.5)
     click.echo(
         "| preparation | C | vector weight | CV macro-F1 | dev macro-F1 | dev de | dev en | dev real "
         "| dev answered @0.92 sigmoid | temperature |"
