@@ -196,8 +196,8 @@ def test_model_status_missing_current_stale(built_kb, model_data_dir, tmp_path):
         assert model_status(settings) is ModelStatus.CURRENT
 
 
-@pytest.mark.parametrize("key", ["preparation_sha256", "embedder_fingerprint", "sklearn_version"])
-def test_model_is_stale_when_preparation_encoder_or_sklearn_differ(trained_state, tmp_path, key):
+@pytest.mark.parametrize("key", ["preparation_sha256", "embedder_fingerprint", "sklearn_version", "params"])
+def test_model_is_stale_when_preparation_encoder_settings_or_sklearn_differ(trained_state, tmp_path, key):
     state = tmp_path / "state"
     shutil.copytree(trained_state.state_dir / "model", state / "model", symlinks=True)
     shutil.copytree(current_generation(trained_state.model_dir), state / os.readlink(trained_state.model_dir))

@@ -95,7 +95,7 @@ def preparation_hash() -> str:
 
 
 def model_status(settings: Any) -> ModelStatus:
-    """Tell whether the model is missing, stale (data, code, encoder or scikit-learn changed) or current."""
+    """Tell whether the model is missing, stale (data, code, settings, encoder or scikit-learn changed) or current."""
     generation = current_generation(settings.model_dir)
     if generation is None:
         return ModelStatus.MISSING
@@ -103,15 +103,27 @@ def model_status(settings: Any) -> ModelStatus:
         meta = read_metadata(generation)
     except ArtifactError:
         return ModelStatus.MISSING
+    fingerprint = embedder_fingerprint(getattr(settings, "embedder", DEFAULT_SPEC))
     expected = {
         "data_sha256": files_hash(training_files(settings.data_dir)),
         "sklearn_version": sklearn.__version__,
         "preparation_sha256": preparation_hash(),
-        "embedder_fingerprint": embedder_fingerprint(getattr(settings, "embedder", DEFAULT_SPEC)),
+        "embedder_fingerprint": fingerprint,
+        # A release that chooses other model settings (C, vector weight, calibration) refits.
+        "params": fitted_params(ModelParams(), has_embedder=fingerprint is not None),
     }
     if any(meta.get(key) != value for key, value in expected.items()):
         return ModelStatus.STALE
     return ModelStatus.CURRENT
+
+
+def fitted_params(params: ModelParams, *, has_embedder: bool) -> dict[str, Any]:
+    """The settings a model is fitted with, as its metadata records them (no vector block without an encoder)."""
+    return {
+        "c": params.c,
+        "vector_weight": params.vector_weight if has_embedder else 0.0,
+        "calibration": params.calibration,
+    }
 
 
 def embedder_fingerprint(spec: str) -> str | None:
@@ -163,7 +175,7 @@ def fit(
         raise DataError("training data needs at least two labels")
     embedder = load_embedder(spec)
     corpus = make_corpus(examples, embedder)
-    weight = params.vector_weight if embedder is not None else 0.0
+    weight = fitted_params(params, has_embedder=embedder is not None)["vector_weight"]
     ngrams = fit_ngrams(corpus.texts)
     features = with_vectors(ngrams.fitted, corpus.vectors, weight)
     if dev:
@@ -209,7 +221,7 @@ def fit(
         "embedder": spec if embedder is not None else None,
         "embedder_fingerprint": None if embedder is None else embedder.fingerprint,
         "preparation_sha256": preparation_hash(),
-        "params": {"c": params.c, "vector_weight": weight, "calibration": params.calibration},
+        "params": fitted_params(params, has_embedder=embedder is not None),
         "train_size": len(examples),
         "dev_size": len(dev) if dev else 0,
         "far_off_size": len(far_off),
