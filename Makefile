@@ -18,11 +18,13 @@ run: $(RUN_STAMP)  ## install, build site, index and model, serve on http://127.
 test: $(TEST_STAMP)  ## install with test extras and run the whole suite
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-bench: $(BENCH_STAMP)  ## run the benchmarks (search quality, triage quality, speed at 100/1,000/10,000 pages, HTTP load)
+bench: $(BENCH_STAMP)  ## run the benchmarks (search quality, triage quality, speed at 100/1,000/10,000 pages, HTTP load, one triage on this project)
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/triage_quality.py
 	$(BIN)/python bench/perf.py
 	$(BIN)/python bench/load.py
+	$(BIN)/level0 build
+	$(BIN)/python bench/triage_speed.py --runs 3
 
 .PHONY: bench-quick
 bench-quick: $(BENCH_STAMP)  ## the benchmarks without the 10,000-page knowledge base
@@ -30,6 +32,8 @@ bench-quick: $(BENCH_STAMP)  ## the benchmarks without the 10,000-page knowledge
 	$(BIN)/python bench/triage_quality.py
 	$(BIN)/python bench/perf.py --skip-large
 	$(BIN)/python bench/load.py
+	$(BIN)/level0 build
+	$(BIN)/python bench/triage_speed.py --runs 3
 
 build: $(RUN_STAMP)
 	$(BIN)/level0 build
