@@ -175,7 +175,8 @@ def fit(
         raise DataError("training data needs at least two labels")
     embedder = load_embedder(spec)
     corpus = make_corpus(examples, embedder)
-    weight = fitted_params(params, has_embedder=embedder is not None)["vector_weight"]
+    fitted = fitted_params(params, has_embedder=embedder is not None)
+    weight = fitted["vector_weight"]
     ngrams = fit_ngrams(corpus.texts)
     features = with_vectors(ngrams.fitted, corpus.vectors, weight)
     if dev:
@@ -221,7 +222,7 @@ def fit(
         "embedder": spec if embedder is not None else None,
         "embedder_fingerprint": None if embedder is None else embedder.fingerprint,
         "preparation_sha256": preparation_hash(),
-        "params": fitted_params(params, has_embedder=embedder is not None),
+        "params": fitted,
         "train_size": len(examples),
         "dev_size": len(dev) if dev else 0,
         "far_off_size": len(far_off),
